@@ -1,0 +1,49 @@
+# Referral system: phone sign-in and invite codes. `make` (or `make help`) lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV ?= .venv
+PY := $(abspath $(VENV))/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The database the tests use (pytest-django creates and drops test_<name> next to it).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral
+
+.PHONY: help install run test test-backend lint fmt schema check-db
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: backend/requirements.txt backend/requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r backend/requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv with the backend's dependencies
+
+run: install ## Serve the API and web app on http://127.0.0.1:8000 (HOST, PORT; SQLite unless DATABASE_URL)
+	@if command -v npm >/dev/null && [ -f frontend/package.json ]; then $(MAKE) --no-print-directory frontend-build; \
+	  else echo "npm not found: serving the API only (the web app needs Node.js 20+)"; fi
+	cd backend && export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECHO=$${OTP_ECHO:-true} HOST=$(HOST) PORT=$(PORT) && \
+	  $(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && \
+	  $(PY) manage.py collectstatic --noinput -v0 && \
+	  exec $(abspath $(VENV))/bin/gunicorn -c gunicorn.conf.py config.wsgi:application
+
+check-db: install
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/scripts/check_db.py
+
+test: test-backend ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
+
+test-backend: check-db ## Backend tests (pytest on PostgreSQL)
+	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
+
+lint: install ## Check style (ruff)
+	cd backend && $(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+fmt: install ## Format and fix style (ruff)
+	cd backend && $(PY) -m ruff check --fix . && $(PY) -m ruff format .
+
+schema: install ## Regenerate backend/openapi.yaml (validated) and the web app's API types
+	cd backend && DJANGO_DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+	@if [ -f frontend/package.json ]; then cd frontend && npm run --silent gen:types; fi

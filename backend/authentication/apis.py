@@ -1,0 +1,178 @@
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from authentication.serializers import (
+    LoginInputSerializer,
+    LoginOutputSerializer,
+    RefreshInputSerializer,
+    TokenPairOutputSerializer,
+    VerifyInputSerializer,
+    VerifyOutputSerializer,
+)
+from authentication.services import otp_request, otp_verify, token_revoke, tokens_issue
+from authentication.throttles import LoginIpThrottle, VerifyIpThrottle
+from common.schema import ERROR_429, error_response
+
+ERROR_401_REFRESH = error_response(
+    "The refresh token is invalid, expired, already used (rotation) or revoked.",
+    {"detail": "Token is blacklisted", "code": "token_not_valid"},
+)
+
+
+class _PublicApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+class LoginApi(_PublicApi):
+    throttle_classes = [LoginIpThrottle]
+
+    @extend_schema(
+        tags=["Sign-in"],
+        operation_id="login",
+        summary="Send a sign-in code by SMS",
+        description=(
+            "Sends a new 4-digit code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any "
+            "earlier code. The answer is the same for known and new phones. Limits per phone: one code every "
+            "`resend_in` seconds and 10 a day; a phone with 10 wrong codes in 24 h is locked; per client IP: "
+            "20 requests an hour. `code` is present only when the server runs with OTP_ECHO=true."
+        ),
+        request=LoginInputSerializer,
+        responses={
+            200: LoginOutputSerializer,
+            400: error_response(
+                "The phone is missing, malformed, or not a mobile number.",
+                {"phone": ["Enter a valid mobile phone number, e.g. +7 916 123-45-67."]},
+                field="phone",
+            ),
+            429: ERROR_429,
+        },
+        examples=[
+            OpenApiExample("Phone", value={"phone": "+7 916 123-45-67"}, request_only=True),
+            OpenApiExample(
+                "Code sent",
+                value={"phone": "+79161234567", "expires_in": 300, "resend_in": 60},
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "Code sent (demo mode, OTP_ECHO=true)",
+                value={"phone": "+79161234567", "expires_in": 300, "resend_in": 60, "code": "0421"},
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = LoginInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = otp_request(phone=serializer.validated_data["phone"])
+        body = {"phone": issued.phone, "expires_in": issued.expires_in, "resend_in": issued.resend_in}
+        if settings.OTP_ECHO:
+            body["code"] = issued.code
+        return Response(body)
+
+
+class VerifyApi(_PublicApi):
+    throttle_classes = [VerifyIpThrottle]
+
+    @extend_schema(
+        tags=["Sign-in"],
+        operation_id="verify",
+        summary="Exchange the SMS code for tokens",
+        description=(
+            "Checks the code sent to the phone. The first successful sign-in of a phone creates the user and "
+            "gives it an invite code (`is_new: true`). A code works once, for 5 minutes, and dies after 5 wrong "
+            "entries. Every failure answers the same 400."
+        ),
+        request=VerifyInputSerializer,
+        responses={
+            200: VerifyOutputSerializer,
+            400: error_response(
+                "Wrong, expired, used or missing code (one message for every case), or malformed input.",
+                {"detail": "Invalid or expired code."},
+                more={
+                    "Malformed input": {"token": ["Enter the 4-digit code from the SMS."]},
+                },
+            ),
+            429: ERROR_429,
+        },
+        examples=[
+            OpenApiExample("Phone and code", value={"phone": "+79161234567", "token": "0421"}, request_only=True),
+            OpenApiExample(
+                "Signed in",
+                value={"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi...", "is_new": True},
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = VerifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sign_in = otp_verify(phone=serializer.validated_data["phone"], code=serializer.validated_data["token"])
+        tokens = tokens_issue(user=sign_in.user)
+        return Response({"access": tokens.access, "refresh": tokens.refresh, "is_new": sign_in.is_new})
+
+
+class TokenRefreshApi(TokenRefreshView):
+    @extend_schema(
+        tags=["Tokens"],
+        operation_id="token_refresh",
+        summary="Get a new access token",
+        description="Returns a new access token and a new refresh token; the refresh token sent can't be used again.",
+        request=RefreshInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: error_response(
+                "The refresh field is missing.", {"refresh": ["This field is required."]}, field="refresh"
+            ),
+            401: ERROR_401_REFRESH,
+        },
+        examples=[
+            OpenApiExample("Refresh", value={"refresh": "eyJhbGciOi..."}, request_only=True),
+            OpenApiExample(
+                "New pair",
+                value={"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi..."},
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutApi(_PublicApi):
+    @extend_schema(
+        tags=["Tokens"],
+        operation_id="logout",
+        summary="Sign out",
+        description=(
+            "Revokes the refresh token. Access tokens already issued stay valid until they expire (10 minutes); "
+            "the client drops them."
+        ),
+        request=RefreshInputSerializer,
+        responses={
+            204: None,
+            400: error_response(
+                "The refresh field is missing.", {"refresh": ["This field is required."]}, field="refresh"
+            ),
+            401: ERROR_401_REFRESH,
+        },
+        examples=[OpenApiExample("Refresh", value={"refresh": "eyJhbGciOi..."}, request_only=True)],
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token_revoke(refresh=serializer.validated_data["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)

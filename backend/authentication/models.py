@@ -1,0 +1,43 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class OtpCode(models.Model):
+    """One SMS code sent to a phone. Only a keyed hash of the code is stored.
+
+    Rows are kept after use: the recent ones count toward the per-phone send limits.
+    """
+
+    phone = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64, help_text="HMAC-SHA256 of phone and code, never the code itself.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many entries were checked against it.")
+    is_active = models.BooleanField(default=True, help_text="False once used or replaced by a newer code.")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One live code per phone: a concurrent second send fails here instead of racing.
+            models.UniqueConstraint(
+                fields=["phone"], condition=Q(is_active=True), name="otp_one_active_code_per_phone"
+            ),
+        ]
+        indexes = [models.Index(fields=["phone", "created_at"], name="otp_phone_created")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OtpFailure(models.Model):
+    """One wrong code entered for a phone; the recent ones lock the phone out for a while."""
+
+    phone = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "created_at"], name="otp_failure_phone_created")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M:%S}"

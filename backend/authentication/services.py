@@ -1,0 +1,151 @@
+"""Phone sign-in: sending one-time codes, checking them, issuing and revoking tokens.
+
+All counters live in PostgreSQL and every decision about a phone is taken while holding a lock on
+that phone's live code row, so the limits hold across processes and machines.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from authentication.exceptions import InvalidCode, PhoneLocked, ResendTooSoon, TooManyCodes
+from authentication.models import OtpCode, OtpFailure
+from authentication.sms.base import get_sms_backend
+from users.models import User
+from users.services import user_get_or_create
+
+DAY = timedelta(hours=24)
+
+
+def otp_hash(*, phone: str, code: str) -> str:
+    # Keyed with the server's SECRET_KEY: a database dump alone doesn't reveal codes.
+    return salted_hmac("authentication.otp", f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class OtpIssued:
+    phone: str
+    code: str
+    expires_in: int
+    resend_in: int
+
+
+def _lock_live_code(phone: str) -> OtpCode | None:
+    """Lock the phone's live code row (if any): concurrent requests for one phone queue here."""
+    return OtpCode.objects.select_for_update().filter(phone=phone, is_active=True).first()
+
+
+def _check_failures(*, phone: str, now: datetime) -> None:
+    limit = settings.OTP_MAX_FAILURES_PER_DAY
+    recent = list(
+        OtpFailure.objects.filter(phone=phone, created_at__gt=now - DAY)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        # Locked until the oldest of the last `limit` failures leaves the 24 h window.
+        raise PhoneLocked(retry_after=(recent[-1] + DAY - now).total_seconds())
+
+
+def otp_request(*, phone: str) -> OtpIssued:
+    """Create a new code for `phone` (replacing any live one) and send it by SMS.
+
+    Raises PhoneLocked, ResendTooSoon or TooManyCodes (all 429, with retry_after). The answer and
+    its timing do not depend on whether a user with this phone exists.
+    """
+    now = timezone.now()
+    code = f"{secrets.randbelow(10_000):04d}"
+    try:
+        with transaction.atomic():
+            _lock_live_code(phone)
+            _check_failures(phone=phone, now=now)
+            sends = list(
+                OtpCode.objects.filter(phone=phone, created_at__gt=now - DAY)
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)[: settings.OTP_MAX_SENDS_PER_DAY]
+            )
+            cooldown = timedelta(seconds=settings.OTP_RESEND_SECONDS)
+            if sends and sends[0] > now - cooldown:
+                raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())
+            if len(sends) >= settings.OTP_MAX_SENDS_PER_DAY:
+                raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
+            OtpCode.objects.filter(phone=phone, is_active=True).update(is_active=False)
+            OtpCode.objects.create(
+                phone=phone,
+                code_hash=otp_hash(phone=phone, code=code),
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+            )
+    except IntegrityError:
+        # A concurrent request for the same phone created the first live code a moment ago.
+        raise ResendTooSoon(retry_after=settings.OTP_RESEND_SECONDS) from None
+
+    # The send is slow (1–2 s): give the database connection back before waiting, so hundreds of
+    # waiting requests don't hold hundreds of connections. The next query reopens one.
+    if not connection.in_atomic_block:
+        connection.close()
+    get_sms_backend().send(phone=phone, text=f"code {code}")
+    return OtpIssued(
+        phone=phone,
+        code=code,
+        expires_in=settings.OTP_TTL_SECONDS,
+        resend_in=settings.OTP_RESEND_SECONDS,
+    )
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    is_new: bool
+
+
+def otp_verify(*, phone: str, code: str) -> SignIn:
+    """Exchange a correct live code for the phone's user, creating the user on first sign-in.
+
+    Raises InvalidCode (wrong, expired, used, exhausted or missing code, one message for all)
+    or PhoneLocked (too many wrong codes in 24 h). At most OTP_MAX_ATTEMPTS entries are ever
+    checked against one code, however many arrive at once: they queue on the code's row lock.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        otp = _lock_live_code(phone)
+        _check_failures(phone=phone, now=now)
+        if otp is None or otp.expires_at <= now or otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            accepted = False
+        else:
+            otp.attempts += 1
+            accepted = constant_time_compare(otp.code_hash, otp_hash(phone=phone, code=code))
+            if accepted:
+                otp.is_active = False
+                otp.used_at = now
+                otp.save(update_fields=["attempts", "is_active", "used_at"])
+            else:
+                otp.save(update_fields=["attempts"])
+                OtpFailure.objects.create(phone=phone, created_at=now)
+        if accepted:
+            signed_in = user_get_or_create(phone=phone)
+    if not accepted:
+        raise InvalidCode()
+    return SignIn(user=signed_in.user, is_new=signed_in.is_new)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+def tokens_issue(*, user: User) -> TokenPair:
+    refresh = RefreshToken.for_user(user)
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def token_revoke(*, refresh: str) -> None:
+    """Blacklist a refresh token so it can no longer be used. Raises TokenError if it is invalid."""
+    RefreshToken(refresh).blacklist()

@@ -1,0 +1,69 @@
+"""Domain exceptions and the one place that maps them (and DRF's own) to HTTP responses.
+
+Services raise `DomainError` subclasses; views never build error responses themselves.
+Every error body has DRF's shapes: `{"field": ["message"]}` or `{"detail": "message", ...}`.
+"""
+
+import logging
+import math
+
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refused request. `field` set → `{field: [message]}`, otherwise `{"detail": message}`."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_message = "The request was refused."
+    field: str | None = None
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    def body(self) -> dict:
+        if self.field:
+            return {self.field: [self.message]}
+        return {"detail": self.message}
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+class RateLimited(DomainError):
+    """Too many attempts; the client may try again after `retry_after` seconds."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_message = "Too many attempts. Try again later."
+
+    def __init__(self, retry_after: float, message: str | None = None) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(message)
+
+    def body(self) -> dict:
+        return {"detail": self.message, "retry_after": self.retry_after}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        response = Response(exc.body(), status=exc.status_code)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # A bug, not bad input: log it with its traceback and answer JSON (never Django's HTML page).
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+        return Response({"detail": "Internal server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    if response is not None and isinstance(exc, drf_exceptions.Throttled):
+        retry_after = max(1, math.ceil(exc.wait or 1))
+        response.data = {"detail": "Too many requests from this address. Try again later.", "retry_after": retry_after}
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -1,0 +1,257 @@
+"""Django settings, read from the environment (12-factor).
+
+Every variable is listed with a one-line comment in the repository's `.env.example`.
+The defaults are for local use only; production sets the secrets explicitly.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BASE_DIR.parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_seconds_range(name: str, default: str) -> tuple[float, float]:
+    """Parse "1.0-2.0" (a uniform range) or "1.5" (a fixed value) into (low, high)."""
+    raw = env_str(name, default).strip()
+    low, _, high = raw.partition("-")
+    try:
+        low_f = float(low)
+        high_f = float(high) if high else low_f
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must look like 1.0-2.0 or 0, got {raw!r}") from None
+    if low_f < 0 or high_f < low_f:
+        raise ImproperlyConfigured(f"{name} must be a non-negative range low-high, got {raw!r}")
+    return low_f, high_f
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Set it (see .env.example), or set DJANGO_DEBUG=true for local use."
+        )
+    SECRET_KEY = "insecure-local-only-secret-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "common",
+    "users",
+    "authentication",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# The embedded default is a SQLite file so `make run` works with nothing else installed;
+# PostgreSQL (DATABASE_URL=postgres://...) is the database of record and what the tests use.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Connections are opened per request: under gevent every request is its own greenlet,
+        # so a persistent per-"thread" connection would leak one connection per request.
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
+    # failing with "database is locked" when a read transaction upgrades to a write.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
+CACHES = {
+    # The per-IP request throttles keep their counters here. A database table is shared by every
+    # process and machine of the deployment, like all other state.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+
+AUTH_USER_MODEL = "users.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# The built single-page app. When it exists, Django serves it at / (nginx does it in the full stack).
+SPA_DIST_DIR = Path(env_str("SPA_DIST_DIR", str(REPO_DIR / "frontend" / "dist")))
+SERVE_SPA = env_bool("SERVE_SPA", True)
+# WhiteNoise serves the SPA's own files (index.html, /assets/*) from the site root.
+WHITENOISE_ROOT = SPA_DIST_DIR if SERVE_SPA and SPA_DIST_DIR.is_dir() else None
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/?(assets/|static/).*\.[0-9a-zA-Z_-]{8,}\.\w+$"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # the API's bodies are tiny; refuse big ones early
+
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://127.0.0.1:5173,http://localhost:5173")
+CORS_URLS_REGEX = r"^/api/.*$"
+
+# Number of reverse proxies in front of the app whose X-Forwarded-For entry is trusted:
+# 0 when clients connect directly, 1 behind the project's nginx.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+if TRUSTED_PROXY_HOPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "common.exceptions.api_exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_HOPS,
+    "UNAUTHENTICATED_USER": None,
+}
+
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "")
+if not JWT_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("JWT_SIGNING_KEY is not set. Set it (see .env.example), or set DJANGO_DEBUG=true.")
+    JWT_SIGNING_KEY = "insecure-local-only-jwt-signing-key-do-not-use-in-production"
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TTL_SECONDS", 600)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_TTL_SECONDS", 7 * 24 * 3600)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Referral API",
+    "DESCRIPTION": (
+        "Sign in with a phone number and a 4-digit SMS code, get JWT tokens, "
+        "activate someone's invite code and see who activated yours."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# ---- Phone sign-in ----
+PHONENUMBER_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "RU")
+SMS_BACKEND = env_str("SMS_BACKEND", "authentication.sms.console.ConsoleSmsBackend")
+OTP_SEND_DELAY = env_seconds_range("OTP_SEND_DELAY", "1.0-2.0")
+OTP_ECHO = env_bool("OTP_ECHO", False)
+OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
+OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
+OTP_MAX_SENDS_PER_DAY = env_int("OTP_MAX_SENDS_PER_DAY", 10)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
+OTP_MAX_FAILURES_PER_DAY = env_int("OTP_MAX_FAILURES_PER_DAY", 10)
+THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "20/hour")
+THROTTLE_VERIFY = env_str("THROTTLE_VERIFY", "60/hour")
+
+# ---- Invite codes ----
+INVITE_MAX_FAILURES_PER_HOUR = env_int("INVITE_MAX_FAILURES_PER_HOUR", 10)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"

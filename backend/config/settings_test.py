@@ -1,0 +1,23 @@
+"""Test overrides: PostgreSQL from DATABASE_URL, no send delay, in-memory SMS outbox."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/referral")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key")
+
+from .settings import *  # noqa: E402,F403
+
+SMS_BACKEND = "authentication.sms.locmem.LocmemSmsBackend"
+OTP_SEND_DELAY = (0.0, 0.0)
+OTP_ECHO = False
+# Per-IP throttles are generous here so rule tests are not cut short by them;
+# the throttle tests set their own rates.
+THROTTLE_LOGIN = "10000/hour"
+THROTTLE_VERIFY = "10000/hour"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_ROOT = None

@@ -1,0 +1,30 @@
+"""gunicorn settings shared by `make run`, the native stack and the Docker image.
+
+Worker model: gevent. Sign-in waits 1–2 s on the (simulated) SMS gateway; in a gevent worker that
+wait is a cooperative sleep, so one worker holds hundreds of waiting sign-ins while it keeps
+answering every other request. Sync or gthread workers would spend a whole worker or thread per
+waiting sign-in.
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+# Requests above this size never reach Django.
+limit_request_line = 4094
+limit_request_fields = 50
+
+
+def post_fork(server, worker):
+    # psycopg2 talks to PostgreSQL in C; this makes its waits yield to other greenlets too.
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()

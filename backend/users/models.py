@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from users.invite_codes import ALPHABET, LENGTH
+
+E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
+INVITE_CODE_REGEX = rf"^[{ALPHABET}]{{{LENGTH}}}$"
+
+
+class UserManager(BaseUserManager):
+    def create_superuser(self, phone: str, password: str | None = None, **extra):
+        """Admin accounts (`manage.py createsuperuser`); app users are created by phone sign-in."""
+        from users.services import user_create
+
+        user = user_create(phone=phone, is_staff=True, is_superuser=True, password=password)
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    phone = models.CharField(max_length=16, unique=True, help_text="E.164, e.g. +79161234567")
+    invite_code = models.CharField(max_length=LENGTH, unique=True)
+    referred_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,  # covered by the user_referrals_newest index, which leads with it
+        related_name="referrals",
+        help_text="The user whose invite code this user activated.",
+    )
+    activated_at = models.DateTimeField(null=True, blank=True, help_text="When the invite code was activated.")
+    # Kept by the activation service in the same transaction as the referral row, so the profile
+    # shows the total without counting (constant cost for a user with 100,000 referrals).
+    referrals_count = models.PositiveIntegerField(default=0)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(phone__regex=E164_REGEX), name="user_phone_e164"),
+            models.CheckConstraint(condition=Q(invite_code__regex=INVITE_CODE_REGEX), name="user_invite_code_format"),
+            models.CheckConstraint(condition=~Q(referred_by=F("id")), name="user_no_self_referral"),
+            models.CheckConstraint(
+                condition=Q(referred_by__isnull=True, activated_at__isnull=True)
+                | Q(referred_by__isnull=False, activated_at__isnull=False),
+                name="user_referral_has_activation_time",
+            ),
+            models.CheckConstraint(condition=Q(referrals_count__gte=0), name="user_referrals_count_non_negative"),
+        ]
+        indexes = [
+            # The referral list: WHERE referred_by = ? ORDER BY activated_at DESC, id DESC LIMIT n.
+            models.Index(F("referred_by"), F("activated_at").desc(), F("id").desc(), name="user_referrals_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.phone
+
+
+class InviteActivationFailure(models.Model):
+    """One refused invite-code activation; the recent ones cap brute-force guessing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="invite_failure_user_time")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
