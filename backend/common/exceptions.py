@@ -7,6 +7,8 @@ Every error body has DRF's shapes: `{"field": ["message"]}` or `{"detail": "mess
 import logging
 import math
 
+from django.core.exceptions import RequestDataTooBig
+
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -56,6 +58,9 @@ def api_exception_handler(exc, context):
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
         return response
+
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
     response = drf_exception_handler(exc, context)
     if response is None:

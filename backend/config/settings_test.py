@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/referral")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")
-os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key")
+os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-of-at-least-32-bytes")
 
 from .settings import *  # noqa: E402,F403
 

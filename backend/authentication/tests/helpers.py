@@ -1,0 +1,13 @@
+from authentication.sms import locmem
+
+
+def last_sms_code(phone: str) -> str:
+    """The code of the last SMS "sent" to `phone` by the in-memory backend."""
+    for sms in reversed(locmem.outbox):
+        if sms.phone == phone:
+            return sms.text.removeprefix("code ")
+    raise AssertionError(f"no SMS was sent to {phone}")
+
+
+def wrong_code(code: str) -> str:
+    return f"{(int(code) + 1) % 10000:04d}"

@@ -1,0 +1,297 @@
+import pytest
+from django.test import override_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from authentication.models import OtpCode
+from authentication.sms import locmem
+from authentication.tests.helpers import last_sms_code, wrong_code
+from users.models import User
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, phone):
+    return client.post("/api/login/", {"phone": phone}, format="json")
+
+
+def verify(client, phone, token):
+    return client.post("/api/verify/", {"phone": phone, "token": token}, format="json")
+
+
+def sign_in(client, phone):
+    assert login(client, phone).status_code == 200
+    response = verify(client, phone, last_sms_code(phone))
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "spelling", ["+7 916 123-45-67", "8 (916) 123-45-67", "89161234567", "9161234567", " +79161234567 "]
+)
+def test_login_accepts_common_spellings_and_answers_e164(api_client, spelling):
+    response = login(api_client, spelling)
+
+    assert response.status_code == 200
+    assert response.json() == {"phone": "+79161234567", "expires_in": 300, "resend_in": 60}
+    assert OtpCode.objects.filter(phone="+79161234567", is_active=True).count() == 1
+    assert locmem.outbox[-1].phone == "+79161234567"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"phone": "+7 495 123-45-67"},  # Moscow fixed line: can't receive SMS
+        {"phone": "hello"},
+        {"phone": ""},
+        {"phone": None},
+        {"phone": 79161234567},
+        {"phone": ["+79161234567"]},
+        {"phone": "9" * 10_000},
+        {"phone": "+7 916 123-45-67'; DROP TABLE users_user; --"},
+        {"phone": "<script>alert(1)</script>"},
+        {},
+    ],
+)
+def test_login_rejects_anything_but_a_mobile_number(api_client, body):
+    response = api_client.post("/api/login/", body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"phone"}
+    assert isinstance(response.json()["phone"], list)
+    assert OtpCode.objects.count() == 0
+    assert locmem.outbox == []
+
+
+def test_login_rejects_non_json_bodies(api_client):
+    assert api_client.post("/api/login/", "phone=1", content_type="application/x-www-form-urlencoded").status_code == 415
+    response = api_client.post("/api/login/", b"{bad json", content_type="application/json")
+    assert response.status_code == 400 and "detail" in response.json()
+    response = api_client.post("/api/login/", b'{"phone": "\xff\xfe"}', content_type="application/json")
+    assert response.status_code == 400 and "detail" in response.json()
+    assert api_client.post("/api/login/", [1, 2], format="json").status_code == 400
+    assert OtpCode.objects.count() == 0
+
+
+def test_login_refuses_huge_bodies_with_json(api_client):
+    response = api_client.post("/api/login/", {"phone": "x" * 200_000}, format="json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Request body is too large."}
+    assert OtpCode.objects.count() == 0
+
+
+def test_login_echoes_the_code_only_in_demo_mode(api_client, settings, new_phone):
+    phone = new_phone()
+    assert "code" not in login(api_client, phone).json()
+
+    settings.OTP_ECHO = True
+    OtpCode.objects.all().delete()
+    body = login(api_client, phone).json()
+    assert body["code"] == last_sms_code(phone)
+
+
+def test_login_answers_the_same_for_known_and_unknown_phones(api_client, new_phone):
+    known = UserFactory(phone=new_phone())
+    a = login(api_client, known.phone)
+    b = login(api_client, new_phone())
+
+    assert a.status_code == b.status_code == 200
+    assert set(a.json()) == set(b.json())
+    assert a.json()["expires_in"] == b.json()["expires_in"]
+
+
+def test_login_resend_cooldown_answers_429_with_retry_after(api_client, new_phone):
+    phone = new_phone()
+    login(api_client, phone)
+
+    response = login(api_client, phone)
+
+    assert response.status_code == 429
+    body = response.json()
+    assert set(body) == {"detail", "retry_after"}
+    assert 55 <= body["retry_after"] <= 60
+    assert response["Retry-After"] == str(body["retry_after"])
+    assert len(locmem.outbox) == 1
+
+
+def test_verify_returns_tokens_for_a_new_user(api_client, new_phone):
+    phone = new_phone()
+    login(api_client, phone)
+
+    response = verify(api_client, phone, last_sms_code(phone))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access", "refresh", "is_new"}
+    assert body["is_new"] is True
+    user = User.objects.get(phone=phone)
+    assert AccessToken(body["access"])["user_id"] == str(user.pk)
+
+
+def test_verify_accepts_the_code_as_an_integer(api_client, new_phone):
+    phone = new_phone()
+    login(api_client, phone)
+    OtpCode.objects.filter(phone=phone).delete()
+    from authentication.services import otp_hash
+    from django.utils import timezone
+
+    OtpCode.objects.create(
+        phone=phone, code_hash=otp_hash(phone=phone, code="0421"), expires_at=timezone.now() + timezone.timedelta(minutes=5)
+    )
+
+    response = verify(api_client, phone, 421)
+
+    assert response.status_code == 200
+    assert User.objects.filter(phone=phone).exists()
+
+
+def test_verify_existing_user_is_not_new_and_keeps_invite_code(api_client, new_phone):
+    user = UserFactory(phone=new_phone())
+    login(api_client, user.phone)
+
+    response = verify(api_client, user.phone, last_sms_code(user.phone))
+
+    assert response.json()["is_new"] is False
+    assert User.objects.get(pk=user.pk).invite_code == user.invite_code
+    assert User.objects.filter(phone=user.phone).count() == 1
+
+
+def test_verify_gives_one_message_for_wrong_used_and_missing_codes(api_client, new_phone):
+    phone = new_phone()
+    login(api_client, phone)
+    code = last_sms_code(phone)
+    wrong = verify(api_client, phone, wrong_code(code))
+    assert verify(api_client, phone, code).status_code == 200
+    used = verify(api_client, phone, code)
+    missing = verify(api_client, new_phone(), "1234")
+
+    for response in (wrong, used, missing):
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Invalid or expired code."}
+
+
+@pytest.mark.parametrize("token", ["12", "12345", "abcd", "12a4", "١٢٣٤", None, True, -1, 10000, 1.5, [1234], ""])
+def test_verify_rejects_malformed_tokens_as_field_errors(api_client, new_phone, token):
+    phone = new_phone()
+    login(api_client, phone)
+
+    response = verify(api_client, phone, token)
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"token"}
+    assert OtpCode.objects.get(phone=phone).attempts == 0
+
+
+def test_verify_returns_429_once_the_phone_is_locked(api_client, new_phone, settings):
+    settings.OTP_MAX_FAILURES_PER_DAY = 3
+    phone = new_phone()
+    login(api_client, phone)
+    code = last_sms_code(phone)
+    for _ in range(3):
+        assert verify(api_client, phone, wrong_code(code)).status_code == 400
+
+    response = verify(api_client, phone, code)
+
+    assert response.status_code == 429
+    assert response.json()["retry_after"] > 0
+    assert int(response["Retry-After"]) == response.json()["retry_after"]
+    assert login(api_client, phone).status_code == 429
+    assert not User.objects.filter(phone=phone).exists()
+
+
+def test_refresh_rotates_and_the_old_refresh_then_fails(api_client, new_phone):
+    tokens = sign_in(api_client, new_phone())
+
+    response = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access", "refresh"}
+    assert body["refresh"] != tokens["refresh"]
+    again = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    assert again.status_code == 401
+    assert api_client.post("/api/token/refresh/", {"refresh": body["refresh"]}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("refresh", ["garbage", "a.b.c", ""])
+def test_refresh_rejects_invalid_tokens(api_client, refresh):
+    response = api_client.post("/api/token/refresh/", {"refresh": refresh}, format="json")
+    assert response.status_code in (400, 401)
+    assert response.json()
+
+
+def test_refresh_rejects_an_access_token(api_client, new_phone):
+    tokens = sign_in(api_client, new_phone())
+    response = api_client.post("/api/token/refresh/", {"refresh": tokens["access"]}, format="json")
+    assert response.status_code == 401
+
+
+def test_logout_revokes_the_refresh_token(api_client, new_phone):
+    tokens = sign_in(api_client, new_phone())
+
+    response = api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 204
+    assert api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
+    assert api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+def test_logout_requires_a_refresh_token(api_client):
+    response = api_client.post("/api/logout/", {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"refresh"}
+
+
+@pytest.mark.usefixtures("clear_cache")
+@override_settings(THROTTLE_LOGIN="3/hour")
+def test_login_per_ip_cap_answers_429(api_client, new_phone):
+    for _ in range(3):
+        assert login(api_client, new_phone()).status_code == 200
+
+    response = login(api_client, new_phone())
+
+    assert response.status_code == 429
+    assert response.json()["retry_after"] > 0
+    assert "Retry-After" in response
+    # Another client address has its own allowance.
+    assert api_client.post("/api/login/", {"phone": new_phone()}, format="json", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@pytest.mark.usefixtures("clear_cache")
+@override_settings(THROTTLE_VERIFY="2/hour")
+def test_verify_per_ip_cap_answers_429(api_client, new_phone):
+    phone = new_phone()
+    login(api_client, phone)
+    verify(api_client, phone, "0000")
+    verify(api_client, phone, "0000")
+    assert verify(api_client, phone, last_sms_code(phone)).status_code == 429
+
+
+@pytest.mark.usefixtures("clear_cache")
+@override_settings(THROTTLE_LOGIN="2/hour", REST_FRAMEWORK={**__import__("django.conf").conf.settings.REST_FRAMEWORK, "NUM_PROXIES": 1})
+def test_per_ip_cap_behind_one_proxy_ignores_client_sent_forwarded_for(api_client, new_phone):
+    # Behind nginx the last X-Forwarded-For entry is the one nginx wrote: the real client.
+    def from_client(spoofed):
+        return api_client.post(
+            "/api/login/", {"phone": new_phone()}, format="json", HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7"
+        )
+
+    assert from_client("1.1.1.1").status_code == 200
+    assert from_client("2.2.2.2").status_code == 200
+    assert from_client("3.3.3.3").status_code == 429
+
+
+@pytest.mark.usefixtures("clear_cache")
+def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
+    # Counted inside the test's transaction, so each atomic block adds a SAVEPOINT and a RELEASE.
+    # login: per-IP throttle (cache read, cull count, savepoint, read, write, release) = 6,
+    #        then savepoint, lock live code, failures, sends, retire old code, insert, release = 7.
+    phone = new_phone()
+    with django_assert_num_queries(13):
+        assert login(api_client, phone).status_code == 200
+    # verify: throttle 6, then savepoint, lock live code, failures, mark used, find user,
+    #         savepoint + insert user + release, release, record the refresh token = 10.
+    with django_assert_num_queries(16):
+        assert verify(api_client, phone, last_sms_code(phone)).status_code == 200
