@@ -1,0 +1,58 @@
+/** An answer from the API with a non-2xx status, in DRF's error shapes. */
+export class ApiError extends Error {
+  readonly status: number
+  /** `{"detail": "..."}` */
+  readonly detail: string | undefined
+  /** `{"field": ["message", ...]}` */
+  readonly fieldErrors: Record<string, string[]>
+  /** Seconds until a 429 lifts: the body's `retry_after`, else the Retry-After header. */
+  readonly retryAfter: number | undefined
+
+  constructor(status: number, body: unknown, retryAfterHeader: string | null) {
+    const { detail, fieldErrors, retryAfter } = parseErrorBody(body)
+    super(detail ?? `Request failed with status ${status}`)
+    this.name = 'ApiError'
+    this.status = status
+    this.detail = detail
+    this.fieldErrors = fieldErrors
+    const header = retryAfterHeader === null ? NaN : Number(retryAfterHeader)
+    this.retryAfter = retryAfter ?? (Number.isFinite(header) ? Math.max(0, Math.ceil(header)) : undefined)
+  }
+
+  /** The messages for one field, joined into one sentence list. */
+  fieldMessage(field: string): string | undefined {
+    const messages = this.fieldErrors[field]
+    return messages && messages.length > 0 ? messages.join(' ') : undefined
+  }
+}
+
+/** The request never got an answer (offline, server down, CORS). */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super('Network request failed', { cause })
+    this.name = 'NetworkError'
+  }
+}
+
+function parseErrorBody(body: unknown): {
+  detail: string | undefined
+  fieldErrors: Record<string, string[]>
+  retryAfter: number | undefined
+} {
+  const fieldErrors: Record<string, string[]> = {}
+  let detail: string | undefined
+  let retryAfter: number | undefined
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (key === 'detail' && typeof value === 'string') detail = value
+      else if (key === 'retry_after' && typeof value === 'number') retryAfter = Math.max(0, Math.ceil(value))
+      else if (Array.isArray(value)) fieldErrors[key] = value.filter((v): v is string => typeof v === 'string')
+      else if (typeof value === 'string') fieldErrors[key] = [value]
+    }
+  }
+  return { detail, fieldErrors, retryAfter }
+}
+
+export function isApiError(error: unknown, status?: number): error is ApiError {
+  return error instanceof ApiError && (status === undefined || error.status === status)
+}

@@ -1,0 +1,56 @@
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import type { LoginResponse, Profile, ReferralPage, VerifyResponse } from '@/lib/api/types'
+
+export const PHONE = '+79161234567'
+export const CODE = '1234'
+export const TOKENS = { access: 'access-1', refresh: 'refresh-1' }
+
+export function makeProfile(overrides: Partial<Profile> = {}): Profile {
+  return {
+    phone: PHONE,
+    invite_code: 'K7M2QX',
+    foreign_invite_code: null,
+    activated_your_code: [],
+    activated_your_code_count: 0,
+    ...overrides,
+  }
+}
+
+export const loginOk = (overrides: Partial<LoginResponse> = {}): LoginResponse => ({
+  phone: PHONE,
+  expires_in: 300,
+  resend_in: 60,
+  code: CODE,
+  ...overrides,
+})
+
+export function throttled(retryAfter: number, detail = 'Too many requests.') {
+  return HttpResponse.json({ detail, retry_after: retryAfter }, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
+}
+
+function authorized(request: Request): boolean {
+  return request.headers.get('Authorization') === `Bearer ${TOKENS.access}`
+}
+
+/** A small, well-behaved backend; tests override single endpoints with server.use(). */
+export const handlers = [
+  http.post('/api/login/', () => HttpResponse.json(loginOk())),
+  http.post('/api/verify/', async ({ request }) => {
+    const body = (await request.json()) as { token?: string }
+    if (body.token !== CODE) return HttpResponse.json({ detail: 'Invalid or expired code.' }, { status: 400 })
+    return HttpResponse.json({ ...TOKENS, is_new: true } satisfies VerifyResponse)
+  }),
+  http.get('/api/profile/', ({ request }) =>
+    authorized(request)
+      ? HttpResponse.json(makeProfile())
+      : HttpResponse.json({ detail: 'Given token not valid for any token type' }, { status: 401 }),
+  ),
+  http.get('/api/profile/referrals/', () =>
+    HttpResponse.json({ next: null, previous: null, results: [] } satisfies ReferralPage),
+  ),
+  http.post('/api/logout/', () => new HttpResponse(null, { status: 204 })),
+  http.post('/api/token/refresh/', () => HttpResponse.json({ detail: 'Token is blacklisted' }, { status: 401 })),
+]
+
+export const server = setupServer(...handlers)
