@@ -1,5 +1,5 @@
 import { ApiError, NetworkError } from '@/lib/api/errors'
-import type { Translate } from '@/lib/i18n/i18n'
+import type { Translate } from '@/lib/i18n'
 
 /** A sentence for an error that has no better place than a general message. */
 export function errorMessage(error: unknown, t: Translate): string {

@@ -2,7 +2,7 @@ import { render, type RenderOptions } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ReactElement } from 'react'
 import { Providers } from '@/app/providers'
-import type { Language } from '@/lib/i18n/i18n'
+import type { Language } from '@/lib/i18n'
 import { createQueryClient } from '@/lib/query-client'
 
 type Options = Omit<RenderOptions, 'wrapper'> & { language?: Language }

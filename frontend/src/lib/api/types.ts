@@ -1,17 +1,16 @@
-// Request and response shapes of the API contract. Replaced by aliases of the generated
-// schema.d.ts once the backend's OpenAPI schema is available.
-export type LoginRequest = { phone: string }
-export type LoginResponse = { phone: string; expires_in: number; resend_in: number; code?: string }
-export type VerifyRequest = { phone: string; token: string }
-export type VerifyResponse = { access: string; refresh: string; is_new: boolean }
-export type TokenRefreshResponse = { access: string; refresh: string }
-export type Profile = {
-  phone: string
-  invite_code: string
-  foreign_invite_code: string | null
-  activated_your_code: string[]
-  activated_your_code_count: number
-}
-export type ProfileUpdateRequest = { foreign_invite_code: string }
-export type Referral = { phone: string; activated_at: string }
-export type ReferralPage = { next: string | null; previous: string | null; results: Referral[] }
+// Names for the shapes of the API, taken from the types generated from the backend's OpenAPI
+// schema (schema.d.ts), so a change in the API shows up here as a type error.
+import type { components } from './schema'
+
+type Schemas = components['schemas']
+
+export type LoginRequest = Schemas['LoginInputRequest']
+export type LoginResponse = Schemas['LoginOutput']
+export type VerifyRequest = Schemas['VerifyInputRequest']
+export type VerifyResponse = Schemas['VerifyOutput']
+export type TokenPair = Schemas['TokenPairOutput']
+export type Profile = Schemas['ProfileOutput']
+export type ProfileUpdateRequest = Schemas['PatchedProfileUpdateInputRequest']
+export type Referral = Schemas['ReferralOutput']
+export type ReferralPage = Schemas['PaginatedReferralOutputList']
+export type RateLimitError = Schemas['RateLimitError']

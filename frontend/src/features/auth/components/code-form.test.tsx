@@ -1,0 +1,124 @@
+import { screen, waitFor } from '@testing-library/react'
+import { delay, http, HttpResponse } from 'msw'
+import { describe, expect, test, vi } from 'vitest'
+import { getTokens } from '@/lib/token-storage'
+import { CODE, loginOk, server, throttled, TOKENS } from '@/test/server'
+import { renderWithProviders } from '@/test/render'
+import type { LoginResponse } from '@/lib/api/types'
+import { CodeForm } from './code-form'
+
+function setup(login: LoginResponse = loginOk()) {
+  const onBack = vi.fn()
+  const onResent = vi.fn()
+  const utils = renderWithProviders(<CodeForm login={login} onBack={onBack} onResent={onResent} />)
+  const input = screen.getByLabelText('Code from the SMS')
+  return { ...utils, onBack, onResent, input }
+}
+
+describe('CodeForm', () => {
+  test('is a one-time-code field with a numeric keyboard, focused on arrival', () => {
+    const { input } = setup()
+    expect(input).toHaveAttribute('autocomplete', 'one-time-code')
+    expect(input).toHaveAttribute('inputmode', 'numeric')
+    expect(input).toHaveFocus()
+    expect(screen.getByText(/\+7 916 123 45 67/)).toBeInTheDocument()
+  })
+
+  test('shows the demo code in a banner marked as a demo, and only then', () => {
+    setup()
+    expect(screen.getByText('Demo')).toBeInTheDocument()
+    expect(screen.getByText(/Your code is 1234/)).toBeInTheDocument()
+  })
+
+  test('no demo banner when the server keeps the code to itself', () => {
+    const { code: _omit, ...login } = loginOk()
+    setup(login)
+    expect(screen.queryByText('Demo')).not.toBeInTheDocument()
+  })
+
+  test('the fourth digit submits and a right code stores the tokens', async () => {
+    let body: unknown
+    server.use(
+      http.post('/api/verify/', async ({ request }) => {
+        body = await request.json()
+        return HttpResponse.json({ ...TOKENS, is_new: true })
+      }),
+    )
+    const { user, input } = setup()
+
+    await user.type(input, CODE)
+
+    await waitFor(() => expect(getTokens()).toEqual(TOKENS))
+    expect(body).toEqual({ phone: '+79161234567', token: CODE })
+  })
+
+  test('pasting the whole code fills the boxes and submits', async () => {
+    const { user, input } = setup()
+    await user.click(input)
+    await user.paste(' 12-34 ')
+    await waitFor(() => expect(getTokens()).toEqual(TOKENS))
+  })
+
+  test('shows progress while checking', async () => {
+    server.use(
+      http.post('/api/verify/', async () => {
+        await delay(150)
+        return HttpResponse.json({ ...TOKENS, is_new: false })
+      }),
+    )
+    const { user, input } = setup()
+    await user.type(input, CODE)
+    expect(screen.getByRole('button', { name: 'Checking the code…' })).toHaveAttribute('aria-busy', 'true')
+    await waitFor(() => expect(getTokens()).toEqual(TOKENS))
+  })
+
+  test("a wrong code shows the API's message and clears the boxes", async () => {
+    const { user, input } = setup()
+
+    await user.type(input, '9999')
+
+    expect(await screen.findByText('Invalid or expired code.')).toBeInTheDocument()
+    expect(input).toHaveValue('')
+    await waitFor(() => expect(input).toHaveFocus())
+    expect(getTokens()).toBeNull()
+  })
+
+  test('Enter with fewer than four digits asks for the rest', async () => {
+    const { user, input } = setup()
+    await user.type(input, '12{Enter}')
+    expect(await screen.findByText('Enter all 4 digits.')).toBeInTheDocument()
+  })
+
+  test('a 429 lock says when to try again and blocks the field', async () => {
+    server.use(http.post('/api/verify/', () => throttled(600)))
+    const { user, input } = setup()
+
+    await user.type(input, '9999')
+
+    await waitFor(() => expect(input).toBeDisabled())
+    expect(input).toHaveAccessibleDescription(/Too many attempts\. Try again in 10 min 0 s/)
+  })
+
+  test('resend counts down from resend_in', () => {
+    setup(loginOk({ resend_in: 45 }))
+    expect(screen.getByRole('button', { name: 'New code in 45 s' })).toHaveAttribute('aria-disabled', 'true')
+  })
+
+  test('resend asks for a new code once the countdown is over', async () => {
+    const next = loginOk({ code: '5678', resend_in: 60 })
+    server.use(http.post('/api/login/', () => HttpResponse.json(next)))
+    const { user, onResent } = setup(loginOk({ resend_in: 0 }))
+
+    await user.click(screen.getByRole('button', { name: 'Send a new code' }))
+
+    await waitFor(() => expect(onResent).toHaveBeenCalledWith(next))
+    expect(await screen.findByText('We sent a new code.')).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'New code in 1 min 0 s' })).toBeInTheDocument()
+  })
+
+  test('"Change number" goes back', async () => {
+    const { user, onBack } = setup()
+    await user.click(screen.getByRole('button', { name: 'Change number' }))
+    expect(onBack).toHaveBeenCalled()
+  })
+})

@@ -1,0 +1,159 @@
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { Button } from '@/components/ui/button'
+import { CountdownText } from '@/components/ui/countdown-text'
+import { ApiError } from '@/lib/api/errors'
+import type { LoginResponse } from '@/lib/api/types'
+import { errorMessage } from '@/lib/error-message'
+import { formatDuration, useI18n } from '@/lib/i18n'
+import { displayPhone } from '@/lib/phone'
+import { useCountdown } from '@/lib/use-countdown'
+import { useRequestCode } from '../api/request-code'
+import { useVerifyCode } from '../api/verify-code'
+import { CodeInput } from './code-input'
+import { DemoBanner } from './demo-banner'
+
+const CODE_LENGTH = 4
+
+type Props = {
+  login: LoginResponse
+  onBack: () => void
+  onResent: (login: LoginResponse) => void
+}
+
+export function CodeForm({ login, onBack, onResent }: Props) {
+  const { t } = useI18n()
+  const [code, setCode] = useState('')
+  const [clientError, setClientError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const inputRef = useRef<HTMLInputElement>(null)
+  const verify = useVerifyCode()
+  const resend = useRequestCode()
+  const lock = useCountdown()
+  const resendTimer = useCountdown(login.resend_in)
+
+  const locked = lock.left > 0
+  const [leadBefore, leadAfter] = t('code.lead', { phone: '\u0000' }).split('\u0000')
+  const leadId = 'code-lead'
+
+  // When a lock lifts, the old "try again in" message goes with it.
+  useEffect(() => {
+    if (!locked && verify.error instanceof ApiError && verify.error.status === 429) verify.reset()
+  }, [locked, verify])
+
+  function submit(value: string) {
+    if (verify.isPending || locked) return
+    if (value.length < CODE_LENGTH) {
+      setClientError(t('code.errorIncomplete'))
+      inputRef.current?.focus()
+      return
+    }
+    setClientError(null)
+    setNotice(null)
+    verify.mutate(
+      { phone: login.phone, token: value },
+      {
+        onError: (err) => {
+          setCode('')
+          if (err instanceof ApiError && err.status === 429) {
+            lock.start(err.retryAfter ?? 60)
+          } else {
+            // Back to the boxes for the next try; the lock case leaves the field disabled.
+            window.setTimeout(() => inputRef.current?.focus(), 0)
+          }
+        },
+      },
+    )
+  }
+
+  function resendCode() {
+    if (resend.isPending || resendTimer.left > 0) return
+    setNotice(null)
+    resend.mutate(
+      { phone: login.phone },
+      {
+        onSuccess: (next) => {
+          resendTimer.start(next.resend_in)
+          setCode('')
+          setNotice(t('code.resent'))
+          onResent(next)
+          inputRef.current?.focus()
+        },
+        onError: (err) => {
+          if (err instanceof ApiError && err.status === 429) resendTimer.start(err.retryAfter ?? 60)
+        },
+      },
+    )
+  }
+
+  let error: ReactNode = clientError
+  if (!error && verify.error) {
+    if (verify.error instanceof ApiError && verify.error.status === 429) {
+      error = locked ? <CountdownText text={t('code.locked', { time: formatDuration(t, lock.left) })} /> : null
+    } else {
+      error = verify.error instanceof ApiError ? (verify.error.fieldMessage('token') ?? errorMessage(verify.error, t)) : errorMessage(verify.error, t)
+    }
+  }
+  const resendError =
+    resend.error instanceof ApiError && resend.error.status === 429
+      ? null // shown as the countdown on the button
+      : resend.error
+        ? errorMessage(resend.error, t)
+        : null
+
+  return (
+    <form
+      className="stack"
+      noValidate
+      aria-busy={verify.isPending || undefined}
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault()
+        submit(code)
+      }}
+    >
+      <header className="screen-header">
+        <h1>{t('code.title')}</h1>
+        <p className="muted" id={leadId}>
+          {leadBefore}
+          <strong className="nowrap">{displayPhone(login.phone)}</strong>
+          {leadAfter}
+        </p>
+      </header>
+      {login.code && <DemoBanner code={login.code} />}
+      <CodeInput
+        inputRef={inputRef}
+        autoFocus
+        label={t('code.label')}
+        value={code}
+        error={error ?? undefined}
+        describedBy={leadId}
+        disabled={locked}
+        readOnly={verify.isPending}
+        onChange={(next) => {
+          setCode(next)
+          setClientError(null)
+          if (verify.isError && !locked) verify.reset()
+          if (next.length === CODE_LENGTH && next !== code) submit(next)
+        }}
+      />
+      <Button type="submit" loading={verify.isPending} loadingLabel={t('code.checking')} aria-disabled={locked || undefined}>
+        {t('code.submit')}
+      </Button>
+      <div className="row row--spread">
+        <Button variant="link" onClick={onBack}>
+          {t('code.changeNumber')}
+        </Button>
+        <Button
+          variant="link"
+          onClick={resendCode}
+          loading={resend.isPending}
+          aria-disabled={resendTimer.left > 0 || undefined}
+        >
+          {resendTimer.left > 0 ? t('code.resendIn', { time: formatDuration(t, resendTimer.left) }) : t('code.resend')}
+        </Button>
+      </div>
+      <p className="live" role="status" aria-live="polite">
+        {notice ?? resendError}
+      </p>
+    </form>
+  )
+}

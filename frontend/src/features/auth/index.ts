@@ -1,0 +1,2 @@
+export { AuthFlow } from './components/auth-flow'
+export { LogoutButton } from './components/logout-button'

@@ -1,0 +1,58 @@
+import { useState, type FormEvent } from 'react'
+import { Button } from '@/components/ui/button'
+import { Card } from '@/components/ui/card'
+import { TextField } from '@/components/ui/text-field'
+import type { Profile } from '@/lib/api/types'
+import { useI18n } from '@/lib/i18n'
+import { useActivation } from './use-activation'
+
+export function ActivateForm({ onActivated }: { onActivated: (profile: Profile, code: string) => void }) {
+  const { t } = useI18n()
+  const [value, setValue] = useState('')
+  const [clientError, setClientError] = useState<string | null>(null)
+  const activation = useActivation(onActivated)
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    const code = value.trim()
+    if (!code) {
+      setClientError(t('activate.errorEmpty'))
+      return
+    }
+    setClientError(null)
+    activation.activate(code)
+  }
+
+  return (
+    <Card aria-labelledby="activate-title">
+      <h2 id="activate-title">{t('activate.title')}</h2>
+      <p className="muted">{t('activate.lead')}</p>
+      <form className="inline-form" onSubmit={submit} noValidate aria-busy={activation.pending || undefined}>
+        <TextField
+          label={t('activate.label')}
+          name="invite-code"
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          maxLength={32}
+          value={value}
+          error={clientError ?? activation.error}
+          inputClassName="field__input--code"
+          onChange={(event) => {
+            setValue(event.target.value.toUpperCase())
+            setClientError(null)
+            if (!activation.blocked) activation.reset()
+          }}
+        />
+        <Button
+          type="submit"
+          loading={activation.pending}
+          loadingLabel={t('activate.submitting')}
+          aria-disabled={activation.blocked || undefined}
+        >
+          {t('activate.submit')}
+        </Button>
+      </form>
+    </Card>
+  )
+}

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react'
+import { Alert } from '@/components/ui/alert'
+import { Button } from '@/components/ui/button'
+import { LiveRegion } from '@/components/ui/live-region'
+import { Spinner } from '@/components/ui/spinner'
+import { errorMessage } from '@/lib/error-message'
+import { useI18n } from '@/lib/i18n'
+import { displayPhone } from '@/lib/phone'
+import { useProfile } from '../api/get-profile'
+import { ActivateForm } from './activate-form'
+import { ActivatedCard } from './activated-card'
+import { InviteCard } from './invite-card'
+import { PendingInviteOffer } from './pending-invite-offer'
+import { ReferralList } from './referral-list'
+
+type Props = {
+  /** A code from a share link, waiting for the user's yes or no. */
+  pendingInvite?: string | null
+  onPendingInviteDone?: () => void
+}
+
+export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => {} }: Props) {
+  const { t } = useI18n()
+  const profile = useProfile()
+  const [announcement, setAnnouncement] = useState('')
+  const [justActivated, setJustActivated] = useState(false)
+
+  // A short-lived toast; the live region itself stays so screen readers hear each message.
+  useEffect(() => {
+    if (!announcement) return
+    const timer = window.setTimeout(() => setAnnouncement(''), 3000)
+    return () => window.clearTimeout(timer)
+  }, [announcement])
+
+  if (profile.isPending) {
+    return (
+      <div className="screen-loading" role="status">
+        <Spinner large />
+        <p>{t('profile.loading')}</p>
+      </div>
+    )
+  }
+
+  if (profile.isError) {
+    return (
+      <div className="stack">
+        <h1>{t('profile.title')}</h1>
+        <Alert tone="error" title={t('profile.loadError')}>
+          {errorMessage(profile.error, t)}
+        </Alert>
+        <Button variant="secondary" loading={profile.isFetching} onClick={() => void profile.refetch()}>
+          {t('profile.retry')}
+        </Button>
+      </div>
+    )
+  }
+
+  const data = profile.data
+  const onActivated = (_: unknown, code: string) => {
+    setJustActivated(true)
+    setAnnouncement(t('activate.success', { code: code.trim().toUpperCase() }))
+  }
+
+  return (
+    <div className="stack stack--wide">
+      <header className="screen-header">
+        <h1>{t('profile.title')}</h1>
+        <p className="muted">
+          {t('profile.phone')} <strong className="nowrap" data-testid="profile-phone">{displayPhone(data.phone)}</strong>
+        </p>
+      </header>
+      {pendingInvite && (
+        <PendingInviteOffer code={pendingInvite} profile={data} onActivated={onActivated} onDone={onPendingInviteDone} />
+      )}
+      <InviteCard code={data.invite_code} announce={setAnnouncement} />
+      {data.foreign_invite_code ? (
+        <ActivatedCard code={data.foreign_invite_code} takeFocus={justActivated} />
+      ) : (
+        <ActivateForm onActivated={onActivated} />
+      )}
+      <ReferralList profile={data} />
+      <LiveRegion className={announcement ? 'toast toast--visible' : 'toast'}>{announcement}</LiveRegion>
+    </div>
+  )
+}

@@ -1,0 +1,48 @@
+import { useEffect, type ReactNode } from 'react'
+import { CountdownText } from '@/components/ui/countdown-text'
+import { ApiError, isApiError } from '@/lib/api/errors'
+import type { Profile } from '@/lib/api/types'
+import { errorMessage } from '@/lib/error-message'
+import { formatDuration, useI18n } from '@/lib/i18n'
+import { useCountdown } from '@/lib/use-countdown'
+import { useActivateInvite } from '../api/activate-invite'
+
+/**
+ * Activation with its error text: the API's field message (not found, own code, cycle), the 409
+ * "already activated" detail, or a 429 countdown during which another try is not sent.
+ */
+export function useActivation(onActivated: (profile: Profile, code: string) => void) {
+  const { t } = useI18n()
+  const mutation = useActivateInvite()
+  const cooldown = useCountdown()
+  const throttled = isApiError(mutation.error, 429)
+  const blocked = throttled && cooldown.left > 0
+  const { reset } = mutation
+
+  useEffect(() => {
+    if (throttled && cooldown.left === 0) reset()
+  }, [throttled, cooldown.left, reset])
+
+  let error: ReactNode = null
+  if (mutation.error) {
+    if (throttled) {
+      error = blocked ? <CountdownText text={t('error.tooMany', { time: formatDuration(t, cooldown.left) })} /> : null
+    } else if (mutation.error instanceof ApiError) {
+      error = mutation.error.fieldMessage('foreign_invite_code') ?? errorMessage(mutation.error, t)
+    } else {
+      error = errorMessage(mutation.error, t)
+    }
+  }
+
+  function activate(code: string) {
+    if (mutation.isPending || blocked) return
+    mutation.mutate(code, {
+      onSuccess: (profile) => onActivated(profile, code),
+      onError: (err) => {
+        if (isApiError(err, 429)) cooldown.start(err.retryAfter ?? 60)
+      },
+    })
+  }
+
+  return { activate, error, pending: mutation.isPending, blocked, reset }
+}
