@@ -63,7 +63,7 @@ def otp_request(*, phone: str) -> OtpIssued:
     code = f"{secrets.randbelow(10_000):04d}"
     try:
         with transaction.atomic():
-            _lock_live_code(phone)
+            live = _lock_live_code(phone)
             _check_failures(phone=phone, now=now)
             sends = list(
                 OtpCode.objects.filter(phone=phone, created_at__gt=now - DAY)
@@ -75,7 +75,10 @@ def otp_request(*, phone: str) -> OtpIssued:
                 raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())
             if len(sends) >= settings.OTP_MAX_SENDS_PER_DAY:
                 raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
-            OtpCode.objects.filter(phone=phone, is_active=True).update(is_active=False)
+            if live is not None:
+                # Retire only the row we hold the lock on. A code created meanwhile by a request that
+                # found no live code either makes our insert fail on the one-live-code index.
+                OtpCode.objects.filter(pk=live.pk).update(is_active=False)
             OtpCode.objects.create(
                 phone=phone,
                 code_hash=otp_hash(phone=phone, code=code),

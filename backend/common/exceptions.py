@@ -8,7 +8,6 @@ import logging
 import math
 
 from django.core.exceptions import RequestDataTooBig
-
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response

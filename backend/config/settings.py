@@ -44,6 +44,15 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_path(name: str, default: Path) -> Path:
+    """A path from the environment; relative ones are taken from the repository's root."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    path = Path(value)
+    return path if path.is_absolute() else REPO_DIR / path
+
+
 def env_seconds_range(name: str, default: str) -> tuple[float, float]:
     """Parse "1.0-2.0" (a uniform range) or "1.5" (a fixed value) into (low, high)."""
     raw = env_str(name, default).strip()
@@ -155,14 +164,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # The built single-page app. When it exists, Django serves it at / (nginx does it in the full stack).
-SPA_DIST_DIR = Path(env_str("SPA_DIST_DIR", str(REPO_DIR / "frontend" / "dist")))
+SPA_DIST_DIR = env_path("SPA_DIST_DIR", REPO_DIR / "frontend" / "dist")
 SERVE_SPA = env_bool("SERVE_SPA", True)
 # WhiteNoise serves the SPA's own files (index.html, /assets/*) from the site root.
 WHITENOISE_ROOT = SPA_DIST_DIR if SERVE_SPA and SPA_DIST_DIR.is_dir() else None

@@ -47,8 +47,9 @@ def test_a_cycle_through_longer_chains_cannot_be_closed_from_both_ends(live_serv
     # Chains: c → b and d → a. "a joins c" and "b joins d" are each fine alone,
     # together they would close a → c → b → d → a.
     a, b = UserFactory(), UserFactory()
-    c, d = UserFactory(referred_by=b, activated_at="2026-01-01T00:00Z"), UserFactory(
-        referred_by=a, activated_at="2026-01-01T00:00Z"
+    c, d = (
+        UserFactory(referred_by=b, activated_at="2026-01-01T00:00Z"),
+        UserFactory(referred_by=a, activated_at="2026-01-01T00:00Z"),
     )
 
     responses = run_at_once([patch_code(live_server, a, c.invite_code), patch_code(live_server, b, d.invite_code)])

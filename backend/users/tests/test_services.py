@@ -23,9 +23,7 @@ def test_invite_codes_are_six_characters_of_the_alphabet():
     assert not set("ILOU") & set(ALPHABET)
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [(" ab12cd ", "AB12CD"), ("o0il1x", "00111X"), ("\tK2M9Q7\n", "K2M9Q7")]
-)
+@pytest.mark.parametrize(("raw", "expected"), [(" ab12cd ", "AB12CD"), ("o0il1x", "00111X"), ("\tK2M9Q7\n", "K2M9Q7")])
 def test_normalize_trims_uppercases_and_maps_look_alikes(raw, expected):
     assert invite_code_normalize(raw) == expected
 

@@ -1,0 +1,116 @@
+"""The production server (gunicorn + gevent workers, gunicorn.conf.py) over real HTTP."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def gunicorn(**env_overrides):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "server-test-secret",
+        "JWT_SIGNING_KEY": "server-test-jwt-signing-key-32-bytes-long",
+        "DATABASE_URL": _database_url(),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_ACCESS_LOG": "",
+        "OTP_ECHO": "true",
+        "SERVE_SPA": "false",
+        **env_overrides,
+    }
+    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn_bin), "-c", "gunicorn.conf.py", "config.wsgi:application"],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/api/health/", timeout=1)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None:
+                    raise AssertionError(process.stdout.read().decode()) from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM would wait for idle keep-alives
+        process.wait(timeout=30)
+
+
+def test_one_worker_holds_many_code_sends_waiting_at_once():
+    # Each send waits exactly 1 s. One sync worker would need 40 s for 40 sign-ins;
+    # one gevent worker waits for all of them at once.
+    phones = [f"+7916555{i:04d}" for i in range(40)]
+    with gunicorn(OTP_SEND_DELAY="1.0", THROTTLE_LOGIN="1000/hour") as base:
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=len(phones) + 1) as pool:
+            logins = [pool.submit(requests.post, f"{base}/api/login/", json={"phone": p}, timeout=30) for p in phones]
+            time.sleep(0.3)  # while the sends wait, other requests are still answered
+            health_started = time.monotonic()
+            health = requests.get(f"{base}/api/health/", timeout=30)
+            health_seconds = time.monotonic() - health_started
+            responses = [f.result() for f in logins]
+        elapsed = time.monotonic() - started
+
+    assert [r.status_code for r in responses] == [200] * 40
+    assert all(len(r.json()["code"]) == 4 for r in responses)
+    assert health.status_code == 200
+    assert health_seconds < 0.9, "health waited behind the sends"
+    assert elapsed < 15, f"40 sends of 1 s took {elapsed:.1f} s: the waits were not concurrent"
+
+
+def test_health_is_503_json_when_the_database_is_unreachable():
+    with gunicorn(DATABASE_URL=f"postgres://postgres@127.0.0.1:{_free_port()}/nowhere") as base:
+        response = requests.get(f"{base}/api/health/", timeout=10)
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+
+
+def test_sign_in_flow_through_the_production_server():
+    with gunicorn(OTP_SEND_DELAY="0") as base:
+        login = requests.post(f"{base}/api/login/", json={"phone": "8 (916) 777-00-11"}, timeout=10).json()
+        tokens = requests.post(
+            f"{base}/api/verify/", json={"phone": login["phone"], "token": login["code"]}, timeout=10
+        ).json()
+        profile = requests.get(
+            f"{base}/api/profile/", headers={"Authorization": f"Bearer {tokens['access']}"}, timeout=10
+        )
+
+    assert profile.status_code == 200
+    assert profile.json()["phone"] == "+79167770011"
+    assert tokens["is_new"] is True

@@ -1,0 +1,14 @@
+import re
+from pathlib import Path
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+REPO_DIR = BACKEND_DIR.parent
+
+
+def test_every_environment_variable_is_documented_in_env_example():
+    read = set(re.findall(r'env_\w+\(\s*"([A-Z0-9_]+)"', (BACKEND_DIR / "config" / "settings.py").read_text()))
+    read |= set(re.findall(r'environ\.get\(\s*"([A-Z0-9_]+)"', (BACKEND_DIR / "gunicorn.conf.py").read_text()))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (REPO_DIR / ".env.example").read_text(), flags=re.M))
+
+    assert read, "no environment variables found: the pattern above is out of date"
+    assert read - documented == set(), "add these to .env.example with a one-line comment"
