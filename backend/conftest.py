@@ -2,12 +2,11 @@ import itertools
 
 import pytest
 from django.core.cache import cache
-from django.core.servers.basehttp import WSGIServer
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
 from rest_framework.test import APIClient
 
 from authentication.sms import locmem
-
 
 # The live test server listens with a backlog of 10; the concurrency tests connect 50 clients at once.
 WSGIServer.request_queue_size = 128
