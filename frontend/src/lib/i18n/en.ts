@@ -8,7 +8,9 @@ export const en = {
 
   'time.seconds': '{s} s',
   'time.minutes': '{m} min {s} s',
+  'time.wholeMinutes': '{m} min',
   'time.hours': '{h} h {m} min',
+  'time.wholeHours': '{h} h',
 
   'error.network': "Can't reach the server. Check your connection and try again.",
   'error.unknown': 'Something went wrong. Please try again.',

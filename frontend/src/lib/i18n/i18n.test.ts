@@ -21,8 +21,11 @@ describe('i18n', () => {
   test('formats waiting times', () => {
     const t = (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate('en', key, vars)
     expect(formatDuration(t, 9)).toBe('9 s')
-    expect(formatDuration(t, 61)).toBe('1 min 1 s')
+    expect(formatDuration(t, 60)).toBe('60 s')
+    expect(formatDuration(t, 150)).toBe('2 min 30 s')
+    expect(formatDuration(t, 600)).toBe('10 min')
     expect(formatDuration(t, 7260)).toBe('2 h 1 min')
+    expect(formatDuration(t, 7200)).toBe('2 h')
   })
 
   test('follows the browser unless a choice was saved', () => {

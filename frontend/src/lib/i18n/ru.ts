@@ -10,7 +10,9 @@ export const ru: Dictionary = {
 
   'time.seconds': '{s} с',
   'time.minutes': '{m} мин {s} с',
+  'time.wholeMinutes': '{m} мин',
   'time.hours': '{h} ч {m} мин',
+  'time.wholeHours': '{h} ч',
 
   'error.network': 'Нет связи с сервером. Проверьте подключение и попробуйте ещё раз.',
   'error.unknown': 'Что-то пошло не так. Попробуйте ещё раз.',

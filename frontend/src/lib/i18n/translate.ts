@@ -39,10 +39,15 @@ export function translate(lang: Language, key: MessageKey, vars: Vars = {}): str
   return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in vars ? String(vars[name]) : match))
 }
 
-/** "45 s", "2 min 5 s", "3 h 10 min" in the current language. */
+/** "45 s" (up to two minutes, so a countdown reads smoothly), "2 min 5 s", "10 min", "3 h 10 min". */
 export function formatDuration(t: Translate, totalSeconds: number): string {
   const seconds = Math.max(0, Math.ceil(totalSeconds))
-  if (seconds < 60) return t('time.seconds', { s: seconds })
-  if (seconds < 3600) return t('time.minutes', { m: Math.floor(seconds / 60), s: seconds % 60 })
-  return t('time.hours', { h: Math.floor(seconds / 3600), m: Math.floor((seconds % 3600) / 60) })
+  if (seconds < 120) return t('time.seconds', { s: seconds })
+  if (seconds < 3600) {
+    const minutes = Math.floor(seconds / 60)
+    return seconds % 60 ? t('time.minutes', { m: minutes, s: seconds % 60 }) : t('time.wholeMinutes', { m: minutes })
+  }
+  const hours = Math.floor(seconds / 3600)
+  const minutes = Math.floor((seconds % 3600) / 60)
+  return minutes ? t('time.hours', { h: hours, m: minutes }) : t('time.wholeHours', { h: hours })
 }

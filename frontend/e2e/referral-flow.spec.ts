@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { expect, test, type Browser, type Page } from '@playwright/test'
+
+// Every screen is saved here at desktop size and at 360 px (gitignored; `npm run screenshots:docs`
+// copies a curated set into docs/screenshots for the README).
+const ARTIFACTS = fileURLToPath(new URL('../e2e-artifacts/', import.meta.url))
+mkdirSync(ARTIFACTS, { recursive: true })
+
+const DESKTOP = { width: 1280, height: 860 }
+const PHONE = { width: 360, height: 780 }
+
+/** A fresh Russian mobile number per run, so the test also passes against a database in use. */
+function randomPhone(): string {
+  const rest = String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')
+  return `+7916${rest}`
+}
+
+/** +79161234567 → +7 916 123 45 67, the way the app shows numbers. */
+function shown(e164: string): string {
+  return `+7 ${e164.slice(2, 5)} ${e164.slice(5, 8)} ${e164.slice(8, 10)} ${e164.slice(10)}`
+}
+
+/** Screenshots at desktop size and at 360 px, and checks nothing scrolls sideways on the phone. */
+async function shoot(page: Page, name: string) {
+  await page.evaluate(() => document.fonts.ready)
+  await page.setViewportSize(DESKTOP)
+  await page.screenshot({ path: `${ARTIFACTS}${name}-desktop.png`, fullPage: true, animations: 'disabled' })
+  await page.setViewportSize(PHONE)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  expect(overflow, `${name} must fit a 360 px screen`).toBeLessThanOrEqual(0)
+  await page.screenshot({ path: `${ARTIFACTS}${name}-mobile.png`, fullPage: true, animations: 'disabled' })
+  await page.setViewportSize(DESKTOP)
+}
+
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext()
+  return context.newPage()
+}
+
+/** Phone → code (read from the demo banner) → profile. Returns nothing; the page ends on the profile. */
+async function signIn(page: Page, phone: string, options: { shots?: string } = {}) {
+  const field = page.getByLabel('Phone number')
+  await field.fill(phone.replace('+7', '8'))
+  await page.getByRole('button', { name: 'Get code' }).click()
+
+  const codeInput = page.getByLabel('Code from the SMS')
+  await expect(codeInput).toBeFocused()
+  const banner = page.getByTestId('demo-code-text')
+  await expect(banner).toContainText(/\d{4}/)
+  const code = (await banner.textContent())!.match(/\d{4}/)![0]
+  if (options.shots) await shoot(page, options.shots)
+
+  await codeInput.pressSequentially(code)
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible()
+  await expect(page.getByTestId('profile-phone')).toHaveText(shown(phone))
+}
+
+test('invite a friend with a share link, end to end', async ({ browser }) => {
+  const phoneA = randomPhone()
+  const phoneB = randomPhone()
+
+  // A signs in.
+  const a = await newPage(browser)
+  await a.goto('/')
+  await expect(a.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await shoot(a, '01-phone')
+
+  await a.getByRole('button', { name: 'Get code' }).click()
+  await expect(a.getByText('Enter your phone number.')).toBeVisible()
+  await a.getByLabel('Phone number').fill('12345')
+  await a.getByRole('button', { name: 'Get code' }).click()
+  await expect(a.getByText(/doesn't look like a valid phone number/)).toBeVisible()
+  await shoot(a, '02-phone-error')
+  await a.getByLabel('Phone number').fill('')
+
+  await signIn(a, phoneA, { shots: '03-code' })
+  await expect(a.getByText('No one yet')).toBeVisible()
+  await shoot(a, '04-profile-empty')
+
+  const inviteCode = (await a.getByTestId('invite-code').textContent())!.trim()
+  expect(inviteCode).toMatch(/^[0-9A-Z]{6}$/)
+  const shareLink = await a.getByLabel('Share link').inputValue()
+  expect(shareLink).toMatch(new RegExp(`/\\?invite=${inviteCode}$`))
+
+  // B opens A's link, signs in and accepts the offer with one click.
+  const b = await newPage(browser)
+  await b.goto(shareLink)
+  await expect(b.getByText(`You were invited with the code ${inviteCode}`)).toBeVisible()
+  await expect(b).toHaveURL(/\/$/)
+  await shoot(b, '05-phone-invited')
+
+  await signIn(b, phoneB)
+  const codeB = (await b.getByTestId('invite-code').textContent())!.trim()
+  await expect(b.getByText(`You opened an invite link with the code ${inviteCode}. Activate it?`)).toBeVisible()
+  await shoot(b, '06-profile-invite-offer')
+  await b.getByRole('button', { name: `Activate ${inviteCode}` }).click()
+  await expect(b.getByTestId('foreign-invite-code')).toHaveText(inviteCode)
+  await expect(b.getByText(/You opened an invite link/)).toHaveCount(0)
+  await shoot(b, '07-profile-activated')
+
+  // A reloads, is still signed in, and sees B in the list.
+  await a.reload()
+  await expect(a.getByTestId('referral-count')).toHaveText('1 person activated your code')
+  await expect(a.getByRole('list', { name: 'People you invited' }).getByRole('listitem').first()).toContainText(shown(phoneB))
+  await shoot(a, '08-profile-referrals')
+
+  // A can't now activate B's code: that would make a referral cycle.
+  const field = a.getByRole('textbox', { name: 'Invite code', exact: true })
+  await field.fill(codeB)
+  await a.getByRole('button', { name: 'Activate', exact: true }).click()
+  await expect(field).toHaveAttribute('aria-invalid', 'true')
+  await expect(a.getByTestId('foreign-invite-code')).toHaveCount(0)
+  await field.fill('')
+
+  // A in Russian, for the record.
+  await a.getByRole('button', { name: 'Русский' }).click()
+  await expect(a.getByRole('heading', { name: 'Ваш профиль' })).toBeVisible()
+  await shoot(a, '09-profile-referrals-ru')
+  await a.getByRole('button', { name: 'English' }).click()
+
+  // Logging out returns to the phone screen; a reload stays signed out.
+  await b.getByRole('button', { name: 'Log out' }).click()
+  await expect(b.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await b.reload()
+  await expect(b.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+})
+
+test('a wrong code is refused, the boxes clear, and the right one still works', async ({ browser }) => {
+  const page = await newPage(browser)
+  const phone = randomPhone()
+  await page.goto('/')
+  await page.getByLabel('Phone number').fill(phone)
+  await page.getByRole('button', { name: 'Get code' }).click()
+
+  const banner = page.getByTestId('demo-code-text')
+  await expect(banner).toContainText(/\d{4}/)
+  const code = (await banner.textContent())!.match(/\d{4}/)![0]
+  const wrong = String((Number(code) + 1) % 10_000).padStart(4, '0')
+
+  const input = page.getByLabel('Code from the SMS')
+  await input.pressSequentially(wrong)
+  await expect(page.getByText('Invalid or expired code.')).toBeVisible()
+  await expect(input).toHaveValue('')
+  await expect(input).toBeFocused()
+  await shoot(page, '10-code-wrong')
+
+  await input.pressSequentially(code)
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible()
+})
+
+test('my own code is refused, by the form and by my own share link', async ({ browser }) => {
+  const page = await newPage(browser)
+  await page.goto('/')
+  await signIn(page, randomPhone())
+  const ownCode = (await page.getByTestId('invite-code').textContent())!.trim()
+
+  const field = page.getByRole('textbox', { name: 'Invite code', exact: true })
+  await field.fill(ownCode.toLowerCase())
+  await page.getByRole('button', { name: 'Activate', exact: true }).click()
+  await expect(field).toHaveAttribute('aria-invalid', 'true')
+  await expect(field).toHaveAccessibleDescription(/own invite code/)
+  await shoot(page, '11-profile-own-code')
+  await expect(page.getByTestId('foreign-invite-code')).toHaveCount(0)
+
+  await page.goto(`/?invite=${ownCode}`)
+  await expect(page.getByText('That link carries your own code')).toBeVisible()
+  await expect(page.getByRole('button', { name: `Activate ${ownCode}` })).toHaveCount(0)
+})
+
+test('the whole flow works from the keyboard alone', async ({ browser }) => {
+  const page = await newPage(browser)
+  await page.goto('/')
+  // The phone field has focus on arrival.
+  await expect(page.getByLabel('Phone number')).toBeFocused()
+  await page.keyboard.type(randomPhone())
+  await page.keyboard.press('Enter')
+  const banner = page.getByTestId('demo-code-text')
+  await expect(banner).toContainText(/\d{4}/)
+  const code = (await banner.textContent())!.match(/\d{4}/)![0]
+  await expect(page.getByLabel('Code from the SMS')).toBeFocused()
+  await page.keyboard.type(code)
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible()
+
+  // Tab reaches the copy button, which shows a visible focus ring.
+  const copy = page.getByRole('button', { name: 'Copy code' })
+  for (let i = 0; i < 10 && !(await copy.evaluate((el) => el === document.activeElement)); i += 1) {
+    await page.keyboard.press('Tab')
+  }
+  await expect(copy).toBeFocused()
+  const outline = await copy.evaluate((el) => getComputedStyle(el).outlineStyle)
+  expect(outline).not.toBe('none')
+})
