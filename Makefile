@@ -47,3 +47,32 @@ fmt: install ## Format and fix style (ruff)
 schema: install ## Regenerate backend/openapi.yaml (validated) and the web app's API types
 	cd backend && DJANGO_DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 	@if [ -f frontend/package.json ]; then cd frontend && npm run --silent gen:types; fi
+
+# ---- frontend ----
+# The web app (frontend/): Vite + React + TypeScript. Node.js 20.19+ and npm.
+E2E_PORT ?= 8765
+E2E_DB ?= referral_e2e
+DEV_PORT ?= 5173
+
+.PHONY: frontend-install frontend-build frontend-test e2e dev
+
+# npm ci writes node_modules/.package-lock.json: reinstall only when package-lock.json changed.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend-install: ## Install the web app's dependencies exactly as locked (npm ci)
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend-build: frontend/node_modules/.package-lock.json ## Type-check and build the web app into frontend/dist
+	cd frontend && npm run build
+
+frontend-test: frontend/node_modules/.package-lock.json ## Web app unit tests (Vitest) and the API types freshness check
+	cd frontend && npm test && npm run check:types
+
+e2e: frontend-build ## End-to-end test: headless Chromium against a fresh backend on PostgreSQL (E2E_PORT, E2E_DB)
+	scripts/with-backend.sh $(E2E_PORT) $(E2E_DB) -- \
+	  env E2E_BASE_URL=http://127.0.0.1:$(E2E_PORT) npm --prefix frontend run e2e
+
+dev: frontend/node_modules/.package-lock.json ## Vite dev server with hot reload on :5173, proxying /api to the backend on :8000
+	cd frontend && VITE_API_PROXY=$${VITE_API_PROXY:-http://127.0.0.1:$(PORT)} npm run dev -- --host $(HOST) --port $(DEV_PORT) --strictPort
