@@ -149,7 +149,9 @@ describe('session', () => {
     await user.click(screen.getByRole('button', { name: 'Get code' }))
     await user.type(await screen.findByLabelText('Code from the SMS'), CODE)
 
-    expect(await screen.findByRole('heading', { name: 'Your profile' })).toBeInTheDocument()
+    const heading = await screen.findByRole('heading', { name: 'Your profile' })
+    await waitFor(() => expect(heading).toHaveFocus())
+    expect(document.title).toBe('Your profile · Referrals')
   })
 })
 

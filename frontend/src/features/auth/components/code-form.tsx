@@ -7,6 +7,7 @@ import { errorMessage } from '@/lib/error-message'
 import { formatDuration, useI18n } from '@/lib/i18n'
 import { displayPhone } from '@/lib/phone'
 import { useCountdown } from '@/lib/use-countdown'
+import { useDocumentTitle } from '@/lib/use-document-title'
 import { useRequestCode } from '../api/request-code'
 import { useVerifyCode } from '../api/verify-code'
 import { CodeInput } from './code-input'
@@ -30,6 +31,7 @@ export function CodeForm({ login, onBack, onResent }: Props) {
   const resend = useRequestCode()
   const lock = useCountdown()
   const resendTimer = useCountdown(login.resend_in)
+  useDocumentTitle(t('code.title'), t('app.name'))
 
   const locked = lock.left > 0
   const [leadBefore, leadAfter] = t('code.lead', { phone: '\u0000' }).split('\u0000')

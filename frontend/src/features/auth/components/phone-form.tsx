@@ -9,6 +9,7 @@ import { errorMessage } from '@/lib/error-message'
 import { formatDuration, useI18n } from '@/lib/i18n'
 import { checkPhone, formatPhoneInput } from '@/lib/phone'
 import { useCountdown } from '@/lib/use-countdown'
+import { useDocumentTitle } from '@/lib/use-document-title'
 import { useRequestCode } from '../api/request-code'
 
 type Props = {
@@ -25,6 +26,7 @@ export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: 
   const [clientError, setClientError] = useState<string | null>(null)
   const request = useRequestCode()
   const cooldown = useCountdown()
+  useDocumentTitle(t('phone.title'), t('app.name'))
 
   const apiError = request.error
   const throttled = apiError instanceof ApiError && apiError.status === 429

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Alert } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { LiveRegion } from '@/components/ui/live-region'
@@ -6,6 +6,7 @@ import { Spinner } from '@/components/ui/spinner'
 import { errorMessage } from '@/lib/error-message'
 import { useI18n } from '@/lib/i18n'
 import { displayPhone } from '@/lib/phone'
+import { useDocumentTitle } from '@/lib/use-document-title'
 import { useProfile } from '../api/get-profile'
 import { ActivateForm } from './activate-form'
 import { ActivatedCard } from './activated-card'
@@ -24,6 +25,14 @@ export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => 
   const profile = useProfile()
   const [announcement, setAnnouncement] = useState('')
   const [justActivated, setJustActivated] = useState(false)
+  const heading = useRef<HTMLHeadingElement>(null)
+  const loaded = profile.isSuccess
+  useDocumentTitle(t('profile.title'), t('app.name'))
+
+  // Arriving from the code screen, focus would otherwise fall back to the page itself.
+  useEffect(() => {
+    if (loaded && (document.activeElement === document.body || document.activeElement === null)) heading.current?.focus()
+  }, [loaded])
 
   // A short-lived toast; the live region itself stays so screen readers hear each message.
   useEffect(() => {
@@ -64,7 +73,9 @@ export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => 
   return (
     <div className="stack stack--wide">
       <header className="screen-header">
-        <h1>{t('profile.title')}</h1>
+        <h1 ref={heading} tabIndex={-1}>
+          {t('profile.title')}
+        </h1>
         <p className="muted">
           {t('profile.phone')} <strong className="nowrap" data-testid="profile-phone">{displayPhone(data.phone)}</strong>
         </p>
