@@ -1,0 +1,268 @@
+"""Fixtures for the stack tests: the native stack (nginx + two backends on PostgreSQL), extra nginx
+instances rendered from the same templates, and HTTP clients that connect from chosen loopback
+addresses (so each test is its own client IP, and per-IP limits don't leak between tests).
+
+Needs: nginx (Debian's nginx-light), PostgreSQL at DATABASE_URL's server, the backend's .venv.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+NGINX_DIR = Path(__file__).resolve().parent.parent
+REPO = NGINX_DIR.parent
+STACK_SH = NGINX_DIR / "stack.sh"
+RENDER_SH = NGINX_DIR / "render.sh"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+DATABASE_NAME = "referral_stack"
+# Each test signs in from its own address, so the per-IP limits below are per test.
+THROTTLE_LOGIN = "5/hour"
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        # As servers do: closed connections lingering in TIME_WAIT don't make the port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports."""
+    for _ in range(200):
+        first = random.randint(20000, 40000)
+        if all(port_is_free(first + i) for i in range(count)):
+            return first
+    raise RuntimeError("no free port range found")
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connects from a given local address: 127.0.0.0/8 is all ours on Linux."""
+
+    def __init__(self, source_ip: str, **kwargs):
+        self.source_ip = source_ip
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source_ip, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Client(requests.Session):
+    def __init__(self, base_url: str, source_ip: str):
+        super().__init__()
+        self.base_url = base_url
+        self.source_ip = source_ip
+        self.mount("http://", SourceAddressAdapter(source_ip))
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", 20)
+        return super().request(method, self.base_url + url, *args, **kwargs)
+
+
+_addresses = itertools.count(10)
+
+
+def next_source_ip() -> str:
+    n = next(_addresses)
+    return f"127.0.{n // 250}.{n % 250 + 2}"
+
+
+_phones = itertools.count(random.randint(0, 10**6) * 100)
+
+
+def new_phone() -> str:
+    """A valid Russian mobile number not used before in this run."""
+    return f"+7916{next(_phones) % 10**7:07d}"
+
+
+@dataclass
+class Stack:
+    url: str
+    backend_urls: list[str]
+    dir: Path
+
+    def client(self, source_ip: str | None = None) -> Client:
+        return Client(self.url, source_ip or next_source_ip())
+
+    def backend_client(self, index: int) -> Client:
+        """Straight to one backend instance, bypassing nginx (from 127.0.0.1, as nginx would be)."""
+        return Client(self.backend_urls[index], "127.0.0.1")
+
+    @property
+    def spa(self) -> Path:
+        """The SPA as this stack serves it (stack.sh copies the build in at start)."""
+        return self.dir / "spa"
+
+    def access_log_line(self, needle: str) -> str:
+        return access_log_line(self.dir / "nginx" / "access.log", needle)
+
+
+def access_log_line(path: Path, needle: str) -> str:
+    """The one access log line containing `needle` (nginx logs just after it answers)."""
+    for _ in range(50):
+        lines = [line for line in path.read_text().splitlines() if needle in line]
+        if lines:
+            (line,) = lines
+            return line
+        time.sleep(0.1)
+    raise AssertionError(f"no line with {needle!r} in {path}")
+
+
+def world_readable_dir(prefix: str) -> Path:
+    """A directory nginx's unprivileged workers can reach (pytest's tmp_path is private to root)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return path
+
+
+def server_database_url() -> str:
+    return os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/referral")
+
+
+def write_fake_spa(root: Path) -> None:
+    """A stand-in for frontend/dist when the SPA has not been built."""
+    (root / "assets").mkdir(parents=True)
+    (root / "index.html").write_text(
+        '<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script>'
+        "</head><body><div id=root>referral spa</div></body></html>\n"
+    )
+    (root / "assets" / "index-Ab12Cd34.js").write_text("document.title = 'referral';\n" * 400)
+    (root / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+
+
+@pytest.fixture(scope="session")
+def spa_root(tmp_path_factory) -> Path:
+    """The real SPA build when there is one (make frontend-build), else a small stand-in."""
+    dist = REPO / "frontend" / "dist"
+    if (dist / "index.html").is_file():
+        return dist
+    root = tmp_path_factory.mktemp("spa")
+    write_fake_spa(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def stack(spa_root) -> Iterator[Stack]:
+    """nginx in front of two backend instances on a fresh PostgreSQL database, via nginx/stack.sh."""
+    port = free_ports(3)
+    run_dir = world_readable_dir("referral-stack-test-")
+    env = {
+        **os.environ,
+        "STACK_PORT": str(port),
+        "STACK_BACKENDS": "2",
+        "STACK_DIR": str(run_dir),
+        "STACK_RESET_DB": "true",
+        "DATABASE_URL": server_database_url().rsplit("/", 1)[0] + "/" + DATABASE_NAME,
+        "NGINX_SPA_ROOT": str(spa_root),
+        # The sign-in tests send many requests from loopback; nginx's own limit is tested apart.
+        "NGINX_LIMIT_REQ": "off",
+        # One worker balances strictly round robin, which the tests rely on.
+        "NGINX_WORKER_PROCESSES": "1",
+        "WEB_CONCURRENCY": "1",
+        "OTP_ECHO": "true",
+        "OTP_SEND_DELAY": "0",
+        "THROTTLE_LOGIN": THROTTLE_LOGIN,
+        "THROTTLE_VERIFY": "30/hour",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "GUNICORN_ACCESS_LOG": "",
+    }
+    started = subprocess.run(
+        [str(STACK_SH), "start"], check=False, env=env, capture_output=True, text=True, timeout=180
+    )
+    if started.returncode != 0:
+        pytest.fail(f"nginx/stack.sh start failed:\n{started.stdout}\n{started.stderr}")
+    try:
+        yield Stack(
+            url=f"http://127.0.0.1:{port}",
+            backend_urls=[f"http://127.0.0.1:{port + 1}", f"http://127.0.0.1:{port + 2}"],
+            dir=run_dir,
+        )
+    finally:
+        stopped = subprocess.run(
+            [str(STACK_SH), "stop"], check=False, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert stopped.returncode == 0, stopped.stderr
+        # A clean stop leaves nothing listening.
+        assert all(port_is_free(port + i) for i in range(3)), "stack.sh stop left a port open"
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def render(conf_dir: Path, **settings: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NGINX_")}
+    env.update({"NGINX_CONF_DIR": str(conf_dir), **settings})
+    return subprocess.run(["sh", str(RENDER_SH)], env=env, capture_output=True, text=True, check=True)
+
+
+def nginx_test(conf_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [NGINX, "-t", "-c", str(conf_dir / "nginx.conf"), "-p", f"{conf_dir}/"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+
+
+@dataclass
+class ExtraNginx:
+    url: str
+    conf_dir: Path
+
+
+@pytest.fixture
+def extra_nginx() -> Iterator:
+    """Start another nginx from the same templates, with its own settings, in front of any backends."""
+    started: list[Path] = []
+    tmp_path = world_readable_dir("referral-nginx-test-")
+
+    def start(**settings: str) -> ExtraNginx:
+        port = free_ports(1)
+        conf_dir = tmp_path / f"nginx-{uuid.uuid4().hex[:8]}"
+        render(
+            conf_dir,
+            NGINX_LISTEN=f"127.0.0.1:{port}",
+            NGINX_ERROR_LOG=str(conf_dir / "error.log"),
+            NGINX_ACCESS_LOG=str(conf_dir / "access.log"),
+            NGINX_WORKER_PROCESSES="1",
+            **settings,
+        )
+        subprocess.run(
+            [NGINX, "-c", str(conf_dir / "nginx.conf"), "-p", f"{conf_dir}/"], check=True, capture_output=True
+        )
+        started.append(conf_dir)
+        for _ in range(50):
+            if not port_is_free(port):
+                break
+            time.sleep(0.1)
+        return ExtraNginx(url=f"http://127.0.0.1:{port}", conf_dir=conf_dir)
+
+    yield start
+    for conf_dir in started:
+        pid = int((conf_dir / "nginx.pid").read_text())
+        os.kill(pid, 15)
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+    shutil.rmtree(tmp_path, ignore_errors=True)
