@@ -76,3 +76,43 @@ e2e: frontend-build ## End-to-end test: headless Chromium against a fresh backen
 
 dev: frontend/node_modules/.package-lock.json ## Vite dev server with hot reload on :5173, proxying /api to the backend on :8000
 	cd frontend && VITE_API_PROXY=$${VITE_API_PROXY:-http://127.0.0.1:$(PORT)} npm run dev -- --host $(HOST) --port $(DEV_PORT) --strictPort
+
+# ---- stack ----
+# The production topology: docker compose (up/down/logs), or the same nginx config natively in
+# front of gunicorn on PostgreSQL (stack, stack-stop), for machines without a Docker engine.
+COMPOSE ?= docker compose
+STACK_PORT ?= 8080
+STACK_BACKENDS ?= 2
+E2E_STACK_PORT ?= 8865
+
+.PHONY: up down logs stack stack-stop stack-status stack-test e2e-stack
+
+up: ## docker compose: build and start the whole product on http://localhost:8000 (HOST_PORT; needs .env)
+	@test -f .env || { echo "No .env: cp .env.example .env, then set the secrets in it"; exit 1; }
+	$(COMPOSE) up --build --detach --wait
+	@echo "Up. make logs to follow, make down to stop."
+
+down: ## docker compose: stop and remove the containers (the database volume stays)
+	$(COMPOSE) down
+
+logs: ## docker compose: follow the logs of every service
+	$(COMPOSE) logs --follow --tail=100
+
+stack: install frontend-build ## Without Docker: nginx + 2 backends (STACK_BACKENDS) on PostgreSQL (DATABASE_URL) at http://127.0.0.1:8080 (STACK_PORT)
+	STACK_PORT=$(STACK_PORT) STACK_BACKENDS=$(STACK_BACKENDS) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	  nginx/stack.sh start
+
+stack-stop: ## Stop what `make stack` started
+	STACK_PORT=$(STACK_PORT) nginx/stack.sh stop
+
+stack-status: ## Show whether nginx and each backend of `make stack` run and answer
+	STACK_PORT=$(STACK_PORT) nginx/stack.sh status
+
+stack-test: install frontend-build ## Stack tests: nginx -t, compose config, two backends behind nginx, CSP in Chromium
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest nginx/tests
+
+e2e-stack: install frontend-build ## The end-to-end browser test through nginx and two backends (fresh database)
+	base=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; \
+	  STACK_PORT=$(E2E_STACK_PORT) STACK_DIR=$${TMPDIR:-/tmp}/referral-e2e-stack STACK_RESET_DB=true \
+	  DATABASE_URL=$${base%/*}/referral_e2e_stack OTP_SEND_DELAY=0 \
+	  nginx/stack.sh run -- npm --prefix frontend run e2e
