@@ -1,13 +1,16 @@
 import { ApiError, NetworkError } from '@/lib/api/errors'
-import type { Translate } from '@/lib/i18n'
+import type { I18nValue } from '@/lib/i18n'
 
-/** A sentence for an error that has no better place than a general message. */
-export function errorMessage(error: unknown, t: Translate): string {
+/**
+ * A sentence for an error: the API's message for `field` if it sent one, else its `detail`, else
+ * its first field message; our own words for no connection or anything unexpected.
+ */
+export function errorMessage(error: unknown, { t, tApi }: Pick<I18nValue, 't' | 'tApi'>, field?: string): string {
   if (error instanceof NetworkError) return t('error.network')
   if (error instanceof ApiError) {
-    if (error.detail) return error.detail
-    const first = Object.values(error.fieldErrors)[0]
-    if (first?.length) return first.join(' ')
+    const message =
+      (field ? error.fieldMessage(field) : undefined) ?? error.detail ?? Object.values(error.fieldErrors)[0]?.[0]
+    if (message) return tApi(message)
   }
   return t('error.unknown')
 }

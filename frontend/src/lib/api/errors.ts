@@ -19,10 +19,9 @@ export class ApiError extends Error {
     this.retryAfter = retryAfter ?? (Number.isFinite(header) ? Math.max(0, Math.ceil(header)) : undefined)
   }
 
-  /** The messages for one field, joined into one sentence list. */
+  /** The first message for one field (DRF sends a list; one sentence is what fits under a field). */
   fieldMessage(field: string): string | undefined {
-    const messages = this.fieldErrors[field]
-    return messages && messages.length > 0 ? messages.join(' ') : undefined
+    return this.fieldErrors[field]?.[0]
   }
 }
 

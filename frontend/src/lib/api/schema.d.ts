@@ -153,6 +153,7 @@ export interface components {
             detail: string;
         };
         ForeignInviteCodeValidationError: {
+            detail?: string;
             foreign_invite_code?: string[];
         };
         HealthOutput: {
@@ -192,7 +193,13 @@ export interface components {
             /** @description Someone else's 6-character invite code. Case-insensitive; surrounding spaces are ignored; O is read as 0, I and L as 1. Can be set once. */
             foreign_invite_code?: string;
         };
+        PhoneTokenValidationError: {
+            detail?: string;
+            phone?: string[];
+            token?: string[];
+        };
         PhoneValidationError: {
+            detail?: string;
             phone?: string[];
         };
         ProfileOutput: {
@@ -222,6 +229,7 @@ export interface components {
             refresh: string;
         };
         RefreshValidationError: {
+            detail?: string;
             refresh?: string[];
         };
         TokenPairOutput: {
@@ -482,6 +490,15 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
+            /** @description The cursor is not one this API made. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
         };
     };
     token_refresh: {
@@ -552,7 +569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DetailError"];
+                    "application/json": components["schemas"]["PhoneTokenValidationError"];
                 };
             };
             /** @description Too many attempts; wait `retry_after` seconds (also sent as the Retry-After header). */

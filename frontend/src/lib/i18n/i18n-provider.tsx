@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { setApiLanguage } from '@/lib/api/client'
+import { translateApiMessage } from './api-messages'
 import { I18nContext } from './context'
 import { detectLanguage, LANGUAGE_STORAGE_KEY, translate, type Language, type Translate } from './translate'
 
@@ -22,6 +23,7 @@ export function I18nProvider({ children, initialLanguage }: { children: ReactNod
   }, [])
 
   const t = useCallback<Translate>((key, vars) => translate(lang, key, vars), [lang])
-  const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t])
+  const tApi = useCallback((message: string) => translateApiMessage(lang, message), [lang])
+  const value = useMemo(() => ({ lang, setLang, t, tApi }), [lang, setLang, t, tApi])
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>
 }

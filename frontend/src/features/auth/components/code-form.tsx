@@ -22,7 +22,8 @@ type Props = {
 }
 
 export function CodeForm({ login, onBack, onResent }: Props) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   const [code, setCode] = useState('')
   const [clientError, setClientError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
@@ -92,14 +93,14 @@ export function CodeForm({ login, onBack, onResent }: Props) {
     if (verify.error instanceof ApiError && verify.error.status === 429) {
       error = locked ? <CountdownText text={t('code.locked', { time: formatDuration(t, lock.left) })} /> : null
     } else {
-      error = verify.error instanceof ApiError ? (verify.error.fieldMessage('token') ?? errorMessage(verify.error, t)) : errorMessage(verify.error, t)
+      error = errorMessage(verify.error, i18n, 'token')
     }
   }
   const resendError =
     resend.error instanceof ApiError && resend.error.status === 429
       ? null // shown as the countdown on the button
       : resend.error
-        ? errorMessage(resend.error, t)
+        ? errorMessage(resend.error, i18n)
         : null
 
   return (

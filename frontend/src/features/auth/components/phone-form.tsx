@@ -21,7 +21,8 @@ type Props = {
 }
 
 export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: Props) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   const [value, setValue] = useState(initialValue)
   const [clientError, setClientError] = useState<string | null>(null)
   const request = useRequestCode()
@@ -34,10 +35,8 @@ export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: 
   if (!error && apiError) {
     if (throttled) {
       error = cooldown.left > 0 ? <CountdownText text={t('error.tooMany', { time: formatDuration(t, cooldown.left) })} /> : null
-    } else if (apiError instanceof ApiError && apiError.fieldMessage('phone')) {
-      error = apiError.fieldMessage('phone')
     } else {
-      error = errorMessage(apiError, t)
+      error = errorMessage(apiError, i18n, 'phone')
     }
   }
   const blocked = throttled && cooldown.left > 0

@@ -175,6 +175,16 @@ describe('ProfilePage', () => {
     expect(bodies).toHaveLength(0)
   })
 
+  test("shows the API's known messages in Russian when the app speaks Russian", async () => {
+    patchAnswers(() => HttpResponse.json({ foreign_invite_code: ['Invite code not found.'] }, { status: 400 }))
+    const { user } = renderWithProviders(<ProfilePage />, { language: 'ru' })
+
+    await user.type(await screen.findByLabelText('Инвайт-код'), 'ZZZZZZ')
+    await user.click(screen.getByRole('button', { name: 'Активировать' }))
+
+    expect(await screen.findByText('Такой инвайт-код не найден.')).toBeInTheDocument()
+  })
+
   test('answers in Russian too', async () => {
     serveProfile(makeProfile({ activated_your_code: ['+79030000001', '+79030000002'], activated_your_code_count: 2 }))
     renderWithProviders(<ProfilePage />, { language: 'ru' })

@@ -21,7 +21,8 @@ type Props = {
 }
 
 export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => {} }: Props) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   const profile = useProfile()
   const [announcement, setAnnouncement] = useState('')
   const [justActivated, setJustActivated] = useState(false)
@@ -55,7 +56,7 @@ export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => 
       <div className="stack">
         <h1>{t('profile.title')}</h1>
         <Alert tone="error" title={t('profile.loadError')}>
-          {errorMessage(profile.error, t)}
+          {errorMessage(profile.error, i18n)}
         </Alert>
         <Button variant="secondary" loading={profile.isFetching} onClick={() => void profile.refetch()}>
           {t('profile.retry')}

@@ -11,7 +11,8 @@ import { useReferrals } from '../api/get-referrals'
  * paginated endpoint adds dates and "show more" beyond it.
  */
 export function ReferralList({ profile }: { profile: Profile }) {
-  const { t, lang } = useI18n()
+  const i18n = useI18n()
+  const { t, lang } = i18n
   const count = profile.activated_your_code_count
   const referrals = useReferrals({ enabled: count > 0 })
   const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' })
@@ -47,7 +48,7 @@ export function ReferralList({ profile }: { profile: Profile }) {
           </ol>
           {referrals.isError && (
             <p className="field__error" role="alert">
-              {t('referrals.loadError')} {errorMessage(referrals.error, t)}
+              {t('referrals.loadError')} {errorMessage(referrals.error, i18n)}
             </p>
           )}
           {referrals.hasNextPage && (

@@ -1,6 +1,6 @@
 import { useEffect, type ReactNode } from 'react'
 import { CountdownText } from '@/components/ui/countdown-text'
-import { ApiError, isApiError } from '@/lib/api/errors'
+import { isApiError } from '@/lib/api/errors'
 import type { Profile } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
 import { formatDuration, useI18n } from '@/lib/i18n'
@@ -12,7 +12,8 @@ import { useActivateInvite } from '../api/activate-invite'
  * "already activated" detail, or a 429 countdown during which another try is not sent.
  */
 export function useActivation(onActivated: (profile: Profile, code: string) => void) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   const mutation = useActivateInvite()
   const cooldown = useCountdown()
   const throttled = isApiError(mutation.error, 429)
@@ -27,10 +28,8 @@ export function useActivation(onActivated: (profile: Profile, code: string) => v
   if (mutation.error) {
     if (throttled) {
       error = blocked ? <CountdownText text={t('error.tooMany', { time: formatDuration(t, cooldown.left) })} /> : null
-    } else if (mutation.error instanceof ApiError) {
-      error = mutation.error.fieldMessage('foreign_invite_code') ?? errorMessage(mutation.error, t)
     } else {
-      error = errorMessage(mutation.error, t)
+      error = errorMessage(mutation.error, i18n, 'foreign_invite_code')
     }
   }
 
