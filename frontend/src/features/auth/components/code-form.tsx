@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { Button } from '@/components/ui/button'
 import { CountdownText } from '@/components/ui/countdown-text'
 import { ApiError } from '@/lib/api/errors'
@@ -37,11 +37,6 @@ export function CodeForm({ login, onBack, onResent }: Props) {
   const locked = lock.left > 0
   const [leadBefore, leadAfter] = t('code.lead', { phone: '\u0000' }).split('\u0000')
   const leadId = 'code-lead'
-
-  // When a lock lifts, the old "try again in" message goes with it.
-  useEffect(() => {
-    if (!locked && verify.error instanceof ApiError && verify.error.status === 429) verify.reset()
-  }, [locked, verify])
 
   function submit(value: string) {
     if (verify.isPending || locked) return

@@ -112,6 +112,18 @@ describe('PhoneForm', () => {
     expect(calls).toBe(1)
   })
 
+  test('when the wait is over, the message goes and the button works again', async () => {
+    server.use(http.post('/api/login/', () => throttled(1)))
+    const { user, field, button } = setup()
+
+    await user.type(field, '9161234567')
+    await user.click(button)
+    await waitFor(() => expect(field).toHaveAccessibleDescription(/Try again in 1 s/))
+
+    await waitFor(() => expect(button).not.toHaveAttribute('aria-disabled'), { timeout: 2500 })
+    expect(field).not.toHaveAccessibleDescription(/Try again/)
+  })
+
   test('no connection gets its own message', async () => {
     server.use(http.post('/api/login/', () => HttpResponse.error()))
     const { user, field, button } = setup()

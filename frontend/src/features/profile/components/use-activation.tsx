@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react'
+import type { ReactNode } from 'react'
 import { CountdownText } from '@/components/ui/countdown-text'
 import { isApiError } from '@/lib/api/errors'
 import type { Profile } from '@/lib/api/types'
@@ -19,10 +19,6 @@ export function useActivation(onActivated: (profile: Profile, code: string) => v
   const throttled = isApiError(mutation.error, 429)
   const blocked = throttled && cooldown.left > 0
   const { reset } = mutation
-
-  useEffect(() => {
-    if (throttled && cooldown.left === 0) reset()
-  }, [throttled, cooldown.left, reset])
 
   let error: ReactNode = null
   if (mutation.error) {
