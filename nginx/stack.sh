@@ -111,8 +111,11 @@ cfg = dj_database_url.parse(url)
 name = cfg["NAME"]
 if not cfg["ENGINE"].endswith("postgresql") or not name:
     sys.exit(f"stack: DATABASE_URL must name a PostgreSQL database, got {url.split('@')[-1]!r}")
-conn = psycopg2.connect(dbname="postgres", user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
-                        host=cfg.get("HOST") or None, port=cfg.get("PORT") or None, connect_timeout=5)
+try:
+    conn = psycopg2.connect(dbname="postgres", user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
+                            host=cfg.get("HOST") or None, port=cfg.get("PORT") or None, connect_timeout=5)
+except psycopg2.OperationalError as exc:
+    sys.exit(f"stack: PostgreSQL does not answer: {str(exc).strip().splitlines()[0]}")
 conn.autocommit = True
 with conn.cursor() as cur:
     if reset:

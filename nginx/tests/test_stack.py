@@ -227,6 +227,14 @@ def test_limit_req_can_be_off_for_benchmarks(stack, extra_nginx):
     assert [client.post("/api/verify/", json={}).status_code for _ in range(5)] == [400] * 5
 
 
+def test_a_backend_that_is_down_is_skipped(stack, extra_nginx):
+    """With one instance down, every request still lands on a live one, sign-in POSTs included."""
+    nginx = extra_nginx(NGINX_BACKENDS=f"127.0.0.1:{free_ports(1)} {backends_of(stack)}")
+    client = Client(nginx.url, next_source_ip())
+    assert [client.post("/api/verify/", json={}).status_code for _ in range(6)] == [400] * 6
+    assert all(client.get("/api/health/").status_code == 200 for _ in range(4))
+
+
 def test_no_backend_answers_json_503(extra_nginx):
     nginx = extra_nginx(NGINX_BACKENDS=f"127.0.0.1:{free_ports(1)}")
     response = Client(nginx.url, next_source_ip()).get("/api/health/")
