@@ -127,7 +127,7 @@ PY
 }
 
 cmd_start() {
-    [[ -x $NGINX ]] || die "nginx not found (apt-get install nginx-light, or set NGINX=/path/to/nginx)"
+    [[ -x $NGINX ]] || die "nginx not found (apt-get install nginx, or set NGINX=/path/to/nginx)"
     [[ -x $VENV/bin/gunicorn ]] || die "no backend virtualenv at $VENV (run: make install)"
     local spa_root=${NGINX_SPA_ROOT:-$repo/frontend/dist}
     [[ -f $spa_root/index.html ]] || die "no SPA build at $spa_root (run: make frontend-build)"

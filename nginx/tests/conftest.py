@@ -2,7 +2,7 @@
 instances rendered from the same templates, and HTTP clients that connect from chosen loopback
 addresses (so each test is its own client IP, and per-IP limits don't leak between tests).
 
-Needs: nginx (Debian's nginx-light), PostgreSQL at DATABASE_URL's server, the backend's .venv.
+Needs: nginx (Debian's package), PostgreSQL at DATABASE_URL's server, the backend's .venv.
 """
 
 from __future__ import annotations
