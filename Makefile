@@ -116,3 +116,24 @@ e2e-stack: install frontend-build ## The end-to-end browser test through nginx a
 	  STACK_PORT=$(E2E_STACK_PORT) STACK_DIR=$${TMPDIR:-/tmp}/referral-e2e-stack STACK_RESET_DB=true \
 	  DATABASE_URL=$${base%/*}/referral_e2e_stack OTP_SEND_DELAY=0 \
 	  nginx/stack.sh run -- npm --prefix frontend run e2e
+
+# ---- postman ----
+# newman (pinned by tools/newman/package-lock.json) installs into tools/newman/node_modules, gitignored.
+NEWMAN_DIR := tools/newman
+NEWMAN := $(NEWMAN_DIR)/node_modules/.bin/newman
+# The throwaway backend of postman-test: its port and its PostgreSQL database (dropped and created anew).
+POSTMAN_PORT ?= 8770
+POSTMAN_DB ?= referral_postman
+
+.PHONY: postman postman-test
+
+$(NEWMAN): $(NEWMAN_DIR)/package.json $(NEWMAN_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the Postman collection runs with newman, which needs Node.js 20+ and npm" >&2; exit 1; }
+	cd $(NEWMAN_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+postman: $(NEWMAN) ## Run postman_collection.json with newman against a running API (BASE_URL, default http://127.0.0.1:8000)
+	$(NEWMAN) run postman_collection.json --env-var baseUrl=$${BASE_URL:-http://127.0.0.1:8000} --timeout-request 30000 $(NEWMAN_FLAGS)
+
+postman-test: install $(NEWMAN) ## Run the Postman collection against a fresh backend on PostgreSQL (what CI runs)
+	backend/scripts/with-backend.sh $(POSTMAN_PORT) $(POSTMAN_DB) -- $(MAKE) --no-print-directory postman
