@@ -70,8 +70,8 @@ frontend-build: frontend/node_modules/.package-lock.json ## Type-check and build
 frontend-test: frontend/node_modules/.package-lock.json ## Web app unit tests (Vitest) and the API types freshness check
 	cd frontend && npm test && npm run check:types
 
-e2e: frontend-build ## End-to-end test: headless Chromium against a fresh backend on PostgreSQL (E2E_PORT, E2E_DB)
-	scripts/with-backend.sh $(E2E_PORT) $(E2E_DB) -- \
+e2e: install frontend-build ## End-to-end test: headless Chromium against a fresh backend on PostgreSQL (E2E_PORT, E2E_DB)
+	backend/scripts/with-backend.sh $(E2E_PORT) $(E2E_DB) -- \
 	  env E2E_BASE_URL=http://127.0.0.1:$(E2E_PORT) npm --prefix frontend run e2e
 
 dev: frontend/node_modules/.package-lock.json ## Vite dev server with hot reload on :5173, proxying /api to the backend on :8000
@@ -118,22 +118,17 @@ e2e-stack: install frontend-build ## The end-to-end browser test through nginx a
 	  nginx/stack.sh run -- npm --prefix frontend run e2e
 
 # ---- postman ----
-# newman (pinned by tools/newman/package-lock.json) installs into tools/newman/node_modules, gitignored.
-NEWMAN_DIR := tools/newman
-NEWMAN := $(NEWMAN_DIR)/node_modules/.bin/newman
+# newman runs through npx at a pinned version (installed into npm's cache on first use).
+NEWMAN := npx --yes newman@6.2.2
 # The throwaway backend of postman-test: its port and its PostgreSQL database (dropped and created anew).
 POSTMAN_PORT ?= 8770
 POSTMAN_DB ?= referral_postman
 
 .PHONY: postman postman-test
 
-$(NEWMAN): $(NEWMAN_DIR)/package.json $(NEWMAN_DIR)/package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: the Postman collection runs with newman, which needs Node.js 20+ and npm" >&2; exit 1; }
-	cd $(NEWMAN_DIR) && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
-postman: $(NEWMAN) ## Run postman_collection.json with newman against a running API (BASE_URL, default http://127.0.0.1:8000)
+postman: ## Run postman_collection.json with newman against a running API (BASE_URL, default http://127.0.0.1:8000)
+	@command -v npx >/dev/null || { echo "npx not found: the Postman collection runs with newman, which needs Node.js 20+ and npm" >&2; exit 1; }
 	$(NEWMAN) run postman_collection.json --env-var baseUrl=$${BASE_URL:-http://127.0.0.1:8000} --timeout-request 30000 $(NEWMAN_FLAGS)
 
-postman-test: install $(NEWMAN) ## Run the Postman collection against a fresh backend on PostgreSQL (what CI runs)
+postman-test: install ## Run the Postman collection against a fresh backend on PostgreSQL (what CI runs)
 	backend/scripts/with-backend.sh $(POSTMAN_PORT) $(POSTMAN_DB) -- $(MAKE) --no-print-directory postman
