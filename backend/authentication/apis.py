@@ -97,6 +97,7 @@ class VerifyApi(_PublicApi):
             400: error_response(
                 "Wrong, expired, used or missing code (one message for every case), or malformed input.",
                 {"detail": "Invalid or expired code."},
+                field=("phone", "token"),
                 more={
                     "Malformed input": {"token": ["Enter the 4-digit code from the SMS."]},
                 },

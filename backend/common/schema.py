@@ -1,5 +1,7 @@
 """Shared OpenAPI pieces: the error shapes every endpoint documents."""
 
+import re
+
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -17,12 +19,16 @@ _field_error_serializers: dict[str, serializers.Serializer] = {}
 
 
 def field_error_serializer(*fields: str) -> serializers.Serializer:
-    """A `{"field": ["message", ...]}` body for the named fields (any of them may appear)."""
+    """A 400 body: `{"field": ["message", ...]}` for the named fields, or `{"detail": "message"}`
+    (a refused request, or a body that isn't JSON)."""
     name = "".join(part.title() for field in fields for part in field.split("_")) + "ValidationError"
     if name not in _field_error_serializers:
         _field_error_serializers[name] = inline_serializer(
             name,
-            {field: serializers.ListField(child=serializers.CharField(), required=False) for field in fields},
+            {
+                "detail": serializers.CharField(required=False),
+                **{field: serializers.ListField(child=serializers.CharField(), required=False) for field in fields},
+            },
         )
     return _field_error_serializers[name]
 
@@ -40,7 +46,9 @@ def error_response(
     else:
         fields = (field,) if isinstance(field, str) else field
         response_serializer = field_error_serializer(*fields)
-    examples = [OpenApiExample(description[:60].rstrip("."), value=example)]
+    # The example's name is the description's first clause ("Too many attempts; wait…" → "Too many attempts").
+    name = re.split(r"[.;:(—]", description, maxsplit=1)[0].strip()
+    examples = [OpenApiExample(name, value=example)]
     examples += [OpenApiExample(name, value=value) for name, value in (more or {}).items()]
     return OpenApiResponse(response=response_serializer, description=description, examples=examples)
 

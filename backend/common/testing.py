@@ -1,10 +1,23 @@
-"""Helpers for tests that fire real HTTP requests at once from many threads."""
+"""Helpers for tests over real HTTP: many requests at once, and the production server."""
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import requests
+from django.conf import settings
+from django.core.cache import cache
+
+BACKEND_DIR = Path(__file__).resolve().parents[1]
 
 
 def run_at_once(calls: list[Callable[[requests.Session], requests.Response]]) -> list[requests.Response]:
@@ -18,3 +31,61 @@ def run_at_once(calls: list[Callable[[requests.Session], requests.Response]]) ->
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, calls))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def gunicorn(**env_overrides):
+    """Serve the test database with the production server (gunicorn.conf.py) on a free port; yields its URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "server-test-secret",
+        "JWT_SIGNING_KEY": "server-test-jwt-signing-key-32-bytes-long",
+        "DATABASE_URL": _test_database_url(),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_ACCESS_LOG": "",
+        "OTP_ECHO": "true",
+        "SERVE_SPA": "false",
+        **env_overrides,
+    }
+    # Per-IP throttle counters live in the database cache table, which test flushes don't empty.
+    cache.clear()
+    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
+    # The server's output goes to a file: a pipe nobody reads fills up and blocks the server's logging.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [str(gunicorn_bin), "-c", "gunicorn.conf.py", "config.wsgi:application"],
+            cwd=BACKEND_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(f"{base}/api/health/", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    if process.poll() is not None:
+                        log.seek(0)
+                        raise AssertionError(log.read().decode()) from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM would wait for idle keep-alives
+            process.wait(timeout=30)

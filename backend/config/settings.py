@@ -86,12 +86,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before drf_spectacular: its template overrides (the ReDoc page) must be found first.
+    "common",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
-    "common",
     "users",
     "authentication",
 ]

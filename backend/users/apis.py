@@ -48,7 +48,7 @@ class ProfileApi(APIView):
         responses={
             200: ProfileOutputSerializer,
             400: error_response(
-                "Unknown code, own code, or a code of someone who joined through this user's invitation.",
+                "Refused code: unknown, your own, or of someone who joined through your invitation.",
                 {"foreign_invite_code": ["Invite code not found."]},
                 field="foreign_invite_code",
                 more={
@@ -97,15 +97,16 @@ class ReferralListApi(ListAPIView):
         operation_id="profile_referrals_list",
         summary="Users who activated my code",
         description="All referrals, newest first, 50 a page. Follow `next` (an opaque cursor URL) for the next page.",
-        responses={200: ReferralOutputSerializer(many=True), 401: ERROR_401},
+        responses={
+            200: ReferralOutputSerializer(many=True),
+            401: ERROR_401,
+            404: error_response("The cursor is not one this API made.", {"detail": "Invalid cursor"}),
+        },
         examples=[
             OpenApiExample(
                 "A page",
-                value={
-                    "next": "http://127.0.0.1:8000/api/profile/referrals/?cursor=cD0yMDI2LTExLTI3",
-                    "previous": None,
-                    "results": [{"phone": "+79031234567", "activated_at": "2026-11-27T08:00:00.123456Z"}],
-                },
+                # The items of a page; the schema wraps them in {"next", "previous", "results"}.
+                value=[{"phone": "+79031234567", "activated_at": "2026-11-27T08:00:00.123456Z"}],
                 response_only=True,
                 status_codes=["200"],
             )

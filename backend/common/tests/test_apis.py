@@ -55,7 +55,7 @@ def test_schema_documents_every_endpoint_with_its_errors(api_client):
         ("/api/logout/", "post"): {"204", "400", "401"},
         ("/api/profile/", "get"): {"200", "401"},
         ("/api/profile/", "patch"): {"200", "400", "401", "409", "429"},
-        ("/api/profile/referrals/", "get"): {"200", "401"},
+        ("/api/profile/referrals/", "get"): {"200", "401", "404"},
         ("/api/health/", "get"): {"200", "503"},
     }
     for (path, method), codes in expected.items():
@@ -69,6 +69,7 @@ def test_api_docs_pages_load_their_assets_from_this_server(api_client, path):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn.jsdelivr.net" not in html
+    assert "fonts.googleapis.com" not in html
 
 
 def test_spa_routes_get_index_html_without_caching(client, settings, tmp_path):

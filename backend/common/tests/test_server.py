@@ -1,74 +1,14 @@
 """The production server (gunicorn + gevent workers, gunicorn.conf.py) over real HTTP."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
+
+from common.testing import free_port, gunicorn
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
-
-BACKEND_DIR = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@contextmanager
-def gunicorn(**env_overrides):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "server-test-secret",
-        "JWT_SIGNING_KEY": "server-test-jwt-signing-key-32-bytes-long",
-        "DATABASE_URL": _database_url(),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_ACCESS_LOG": "",
-        "OTP_ECHO": "true",
-        "SERVE_SPA": "false",
-        **env_overrides,
-    }
-    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn_bin), "-c", "gunicorn.conf.py", "config.wsgi:application"],
-        cwd=BACKEND_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/api/health/", timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None:
-                    raise AssertionError(process.stdout.read().decode()) from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM would wait for idle keep-alives
-        process.wait(timeout=30)
 
 
 def test_one_worker_holds_many_code_sends_waiting_at_once():
@@ -94,7 +34,7 @@ def test_one_worker_holds_many_code_sends_waiting_at_once():
 
 
 def test_health_is_503_json_when_the_database_is_unreachable():
-    with gunicorn(DATABASE_URL=f"postgres://postgres@127.0.0.1:{_free_port()}/nowhere") as base:
+    with gunicorn(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nowhere") as base:
         response = requests.get(f"{base}/api/health/", timeout=10)
 
     assert response.status_code == 503
