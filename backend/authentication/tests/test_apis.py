@@ -295,3 +295,34 @@ def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, 
     #         savepoint + insert user + release, release, record the refresh token = 10.
     with django_assert_num_queries(16):
         assert verify(api_client, phone, last_sms_code(phone)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"phone": "+79161234567", "token": "1" * 10_000},
+        {"phone": "+79161234567", "token": "1234' OR '1'='1"},
+        {"phone": "+79161234567", "token": "<img src=x onerror=alert(1)>"},
+        {"phone": "+79161234567", "token": {"$gt": ""}},
+        {"phone": "+79161234567"},
+        {"token": "1234"},
+        "just a string",
+        None,
+    ],
+)
+def test_verify_hostile_bodies_get_400_and_touch_nothing(api_client, body):
+    login(api_client, "+79161234567")
+
+    response = api_client.post("/api/verify/", body, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert OtpCode.objects.get(phone="+79161234567").attempts == 0
+    assert not User.objects.exists()
+
+
+def test_unknown_fields_are_ignored(api_client, new_phone):
+    phone = new_phone()
+    response = api_client.post("/api/login/", {"phone": phone, "is_staff": True, "code": "0000"}, format="json")
+    assert response.status_code == 200
+    assert set(response.json()) == {"phone", "expires_in", "resend_in"}
