@@ -68,7 +68,6 @@ def test_page_renders_without_csp_violations(stack, spa_root, path, rendered):
     assert re.search(rendered, dom), f"{path} did not render: {dom[:500]}"
 
 
-@pytest.mark.xfail(reason="the backend's ReDoc template still links Google Fonts (blocked by the CSP)", strict=False)
 def test_redoc_page_asks_for_no_third_party_fonts(stack):
     _, console = load(stack.url + "/api/redoc/")
     assert not [line for line in console if GOOGLE_FONTS in line]
