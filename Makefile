@@ -33,7 +33,9 @@ run: install ## Serve the API and web app on http://127.0.0.1:8000 (HOST, PORT; 
 check-db: install
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/scripts/check_db.py
 
-test: test-backend ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
+# Every suite: backend (pytest), web app (Vitest), browser end-to-end (direct and through nginx),
+# the production stack, and the Postman collection.
+test: test-backend frontend-test e2e stack-test e2e-stack postman-test ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
 
 test-backend: check-db ## Backend tests (pytest on PostgreSQL)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
