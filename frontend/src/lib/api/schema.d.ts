@@ -423,7 +423,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileOutput"];
                 };
             };
-            /** @description Unknown code, own code, or a code of someone who joined through this user's invitation. */
+            /** @description Refused code: unknown, your own, or of someone who joined through your invitation. */
             400: {
                 headers: {
                     [name: string]: unknown;
