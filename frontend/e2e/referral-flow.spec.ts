@@ -33,9 +33,26 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize(DESKTOP)
 }
 
+// Script errors and refused resources (a Content-Security-Policy violation behind nginx, say)
+// fail the test. Answers with an error status are part of the story and are not counted.
+let problems: string[] = []
+test.beforeEach(() => {
+  problems = []
+})
+test.afterEach(() => {
+  expect(problems, 'errors in the browser console').toEqual([])
+})
+
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext()
-  return context.newPage()
+  const page = await context.newPage()
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${message.text()}`)
+    }
+  })
+  return page
 }
 
 /** Phone → code (read from the demo banner) → profile. Returns nothing; the page ends on the profile. */
