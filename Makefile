@@ -134,3 +134,31 @@ postman: ## Run postman_collection.json with newman against a running API (BASE_
 
 postman-test: install ## Run the Postman collection against a fresh backend on PostgreSQL (what CI runs)
 	backend/scripts/with-backend.sh $(POSTMAN_PORT) $(POSTMAN_DB) -- $(MAKE) --no-print-directory postman
+
+# ---- bench ----
+# Load and fault proofs on the native stack (nginx + gunicorn + PostgreSQL), 127.0.0.1 only; wrk
+# (Debian package) drives the load. Each run gets a fresh database on DATABASE_URL's server.
+# Not part of `make test`: the drill restarts the machine's PostgreSQL.
+BENCH_DB ?= referral_bench
+BENCH_PORT ?= 8890
+BENCH_DURATION ?= 10
+# backends x gevent workers each: BENCH_CONFIG fixes one, BENCH_SWEEP compares several first.
+BENCH_CONFIG ?=
+BENCH_SWEEP ?= 1x1 1x2 2x1 2x2 1x3
+INVARIANTS_DB ?= $(BENCH_DB)
+DRILL_DB ?= referral_drill
+DRILL_PORT ?= 8895
+
+.PHONY: bench drill invariants
+
+bench: install frontend-build ## Benchmark: seed 120k users, load the stack with wrk, write backend/.bench/report.md
+	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
+	BENCH_DB=$(BENCH_DB) BENCH_PORT=$(BENCH_PORT) BENCH_DURATION=$(BENCH_DURATION) BENCH_CONFIG="$(BENCH_CONFIG)" \
+	  BENCH_SWEEP="$(BENCH_SWEEP)" DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/bench/run.py
+
+drill: install frontend-build ## Fault drill: kill -9 a worker and restart PostgreSQL under load, then check the invariants
+	DRILL_DB=$(DRILL_DB) DRILL_PORT=$(DRILL_PORT) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	  $(PY) backend/bench/drill.py
+
+invariants: install ## Print the data invariants of database INVARIANTS_DB (default the bench's) as a table
+	@base=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; $(PY) backend/bench/invariants.py $${base%/*}/$(INVARIANTS_DB)
