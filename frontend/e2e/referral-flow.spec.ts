@@ -208,3 +208,31 @@ test('the whole flow works from the keyboard alone', async ({ browser }) => {
   const outline = await copy.evaluate((el) => getComputedStyle(el).outlineStyle)
   expect(outline).not.toBe('none')
 })
+
+test('a bad access token is refreshed; a refused refresh ends the session with a message', async ({ browser }) => {
+  const page = await newPage(browser)
+  const phone = randomPhone()
+  await page.goto('/')
+  await signIn(page, phone)
+
+  // Spoil the access token, as if it had expired: the app refreshes it and carries on.
+  const before = await page.evaluate(() => JSON.parse(localStorage.getItem('referral.tokens')!))
+  await page.evaluate(() => {
+    const tokens = JSON.parse(localStorage.getItem('referral.tokens')!)
+    localStorage.setItem('referral.tokens', JSON.stringify({ ...tokens, access: 'not-a-token' }))
+  })
+  await page.reload()
+  await expect(page.getByTestId('profile-phone')).toHaveText(shown(phone))
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('referral.tokens')!))
+  expect(after.access).not.toBe('not-a-token')
+  expect(after.refresh).not.toBe(before.refresh) // rotated
+
+  // Now the refresh token is the old, already used one: the session is over.
+  await page.evaluate((refresh) => {
+    localStorage.setItem('referral.tokens', JSON.stringify({ access: 'not-a-token', refresh }))
+  }, before.refresh)
+  await page.reload()
+  await expect(page.getByText('Your session has ended. Please sign in again.')).toBeVisible()
+  await expect(page.getByLabel('Phone number')).toBeVisible()
+  expect(await page.evaluate(() => localStorage.getItem('referral.tokens'))).toBeNull()
+})
