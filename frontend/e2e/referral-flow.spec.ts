@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 
 // Every screen is saved here at desktop size and at 360 px (gitignored; `npm run screenshots:docs`
-// copies a curated set into docs/screenshots for the README).
+// copies a curated set into frontend/docs/screenshots for the README).
 const ARTIFACTS = fileURLToPath(new URL('../e2e-artifacts/', import.meta.url))
 mkdirSync(ARTIFACTS, { recursive: true })
 
