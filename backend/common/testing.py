@@ -76,14 +76,15 @@ def gunicorn(**env_overrides):
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
+            deadline = time.monotonic() + 60  # generous: the machine may be busy
+            while True:
                 try:
-                    requests.get(f"{base}/api/health/", timeout=1)
+                    requests.get(f"{base}/api/health/", timeout=5)
                     break
-                except requests.ConnectionError:
-                    if process.poll() is not None:
+                except requests.RequestException:
+                    if process.poll() is not None or time.monotonic() > deadline:
                         log.seek(0)
-                        raise AssertionError(log.read().decode()) from None
+                        raise AssertionError("gunicorn did not start:\n" + log.read().decode()) from None
                     time.sleep(0.1)
             yield base
         finally:
