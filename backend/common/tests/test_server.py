@@ -29,7 +29,7 @@ def test_one_worker_holds_many_code_sends_waiting_at_once():
     assert [r.status_code for r in responses] == [200] * 40
     assert all(len(r.json()["code"]) == 4 for r in responses)
     assert health.status_code == 200
-    assert health_seconds < 0.9, "health waited behind the sends"
+    assert health_seconds < 3, "health waited behind the sends (a blocking worker would take 40 s)"
     assert elapsed < 15, f"40 sends of 1 s took {elapsed:.1f} s: the waits were not concurrent"
 
 
