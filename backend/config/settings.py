@@ -176,7 +176,9 @@ SPA_DIST_DIR = env_path("SPA_DIST_DIR", REPO_DIR / "frontend" / "dist")
 SERVE_SPA = env_bool("SERVE_SPA", True)
 # WhiteNoise serves the SPA's own files (index.html, /assets/*) from the site root.
 WHITENOISE_ROOT = SPA_DIST_DIR if SERVE_SPA and SPA_DIST_DIR.is_dir() else None
-WHITENOISE_IMMUTABLE_FILE_TEST = r"^/?(assets/|static/).*\.[0-9a-zA-Z_-]{8,}\.\w+$"
+# Files whose names carry a content hash are cached for good: Vite's /assets/name-HASH.js and
+# collectstatic's /static/name.HASH.css.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/(assets/.+-[0-9A-Za-z_-]{8}\.\w+|static/.+\.[0-9a-f]{12}\.\w+)$"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # the API's bodies are tiny; refuse big ones early

@@ -12,3 +12,12 @@ def test_every_environment_variable_is_documented_in_env_example():
 
     assert read, "no environment variables found: the pattern above is out of date"
     assert read - documented == set(), "add these to .env.example with a one-line comment"
+
+
+def test_only_content_hashed_files_are_cached_for_good(settings):
+    immutable = re.compile(settings.WHITENOISE_IMMUTABLE_FILE_TEST)
+    assert immutable.match("/assets/index-DiwrgTda.js")
+    assert immutable.match("/static/admin/css/base.5af66c1b1797.css")
+    assert not immutable.match("/index.html")
+    assert not immutable.match("/favicon.svg")
+    assert not immutable.match("/static/admin/css/base.css")
