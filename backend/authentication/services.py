@@ -18,7 +18,7 @@ from authentication.exceptions import InvalidCode, PhoneLocked, ResendTooSoon, T
 from authentication.models import OtpCode, OtpFailure
 from authentication.sms.base import get_sms_backend
 from users.models import User
-from users.services import user_get_or_create
+from users.services import SignedInUser, user_get_or_create
 
 DAY = timedelta(hours=24)
 
@@ -102,13 +102,7 @@ def otp_request(*, phone: str) -> OtpIssued:
     )
 
 
-@dataclass(frozen=True)
-class SignIn:
-    user: User
-    is_new: bool
-
-
-def otp_verify(*, phone: str, code: str) -> SignIn:
+def otp_verify(*, phone: str, code: str) -> SignedInUser:
     """Exchange a correct live code for the phone's user, creating the user on first sign-in.
 
     Raises InvalidCode (wrong, expired, used, exhausted or missing code, one message for all)
@@ -135,7 +129,7 @@ def otp_verify(*, phone: str, code: str) -> SignIn:
             signed_in = user_get_or_create(phone=phone)
     if not accepted:
         raise InvalidCode()
-    return SignIn(user=signed_in.user, is_new=signed_in.is_new)
+    return signed_in
 
 
 @dataclass(frozen=True)
