@@ -295,8 +295,8 @@ def render_postgres(p: dict) -> list[str]:
         f"{p['t_restart_done'] - p['t_restart']:.2f} s.",
         f"- /api/health/ every 100 ms: {p['health_sequence']}.",
         f"- Health first answered {p['health_first_non_200_status']} at t={fmt_t(p['health_first_non_200_at'])} s "
-        f"and was 200 again at t={fmt_t(p['health_back_at'])} s: {p['outage_seconds']} s after the restart began, "
-        f"{p['back_after_restart_returned_seconds']} s after PostgreSQL was back.",
+        f"and was 200 again at t={fmt_t(p['health_back_at'])} s, {p['outage_seconds']} s after the restart began "
+        f"(pg_ctlcluster itself returned at t={p['t_restart_done']:.2f} s: it waits to confirm the start-up).",
         f"- During the outage {p['failed_during_outage']} of {p['requests_during_outage']} requests failed; after "
         f"health was back, {p['errors_after_recovery']} of {p['requests_after_recovery']} failed.",
         f"- Same gunicorn masters and workers before and after (nothing restarted): {p['same_gunicorn_processes']}.",
@@ -333,7 +333,7 @@ def main() -> int:
     pg_ensure_up(version, name)
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/referral"
     database_url = base_url.rsplit("/", 1)[0] + "/" + args.db
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     seed_dir = out / "drill-seed"
     stack = Stack(port=args.port, database_url=database_url, out=out)

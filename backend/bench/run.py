@@ -83,10 +83,11 @@ class ForeignCpu:
 
     Busy time from /proc/stat minus the time of the processes under test: nginx, gunicorn, PostgreSQL
     (its server process reaps its backends, so their time counts there; another program's queries on
-    the same server count as ours) and this process with its children (wrk).
+    the same server count as ours), a pgbouncer if DATABASE_URL points at one, and this process with
+    its children (wrk).
     """
 
-    OURS = ("nginx", "gunicorn", "postgres")
+    OURS = ("nginx", "gunicorn", "postgres", "pgbouncer")
 
     def __init__(self):
         self.start = self._sample()
@@ -288,7 +289,7 @@ def walk_pages(base: str, token: str, *, alternate: int = 200) -> dict:
 def run_benchmark(args) -> dict:
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/referral"
     database_url = base_url.rsplit("/", 1)[0] + "/" + args.db
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     seed_dir = out / "seed"
     stack = Stack(port=args.port, database_url=database_url, out=out)
