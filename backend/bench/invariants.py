@@ -15,8 +15,14 @@ import psycopg2
 SQL = (Path(__file__).with_name("invariants.sql")).read_text()
 
 
+def invariants_rows(cursor, *, max_attempts: int) -> list[tuple[int, str, int]]:
+    """Rows (n, rule, violations), one per rule, read through a DB-API cursor (psycopg2's or Django's)."""
+    cursor.execute(SQL.replace(":max_attempts", "%(max_attempts)s"), {"max_attempts": max_attempts})
+    return [(int(n), rule, int(v)) for n, rule, v in cursor.fetchall()]
+
+
 def invariants_check(database_url: str, *, max_attempts: int | None = None) -> list[tuple[int, str, int]]:
-    """Rows (n, rule, violations), one per rule."""
+    """Rows (n, rule, violations), one per rule, of the database at `database_url`."""
     if max_attempts is None:
         max_attempts = int(os.environ.get("OTP_MAX_ATTEMPTS") or 5)
     cfg = dj_database_url.parse(database_url)
@@ -32,8 +38,7 @@ def invariants_check(database_url: str, *, max_attempts: int | None = None) -> l
         with conn.cursor() as cur:
             # A consistent snapshot of the whole database for every rule.
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cur.execute(SQL.replace(":max_attempts", "%(max_attempts)s"), {"max_attempts": max_attempts})
-            return [(int(n), rule, int(v)) for n, rule, v in cur.fetchall()]
+            return invariants_rows(cur, max_attempts=max_attempts)
     finally:
         conn.close()
 

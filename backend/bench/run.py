@@ -491,8 +491,9 @@ def render_report(r: dict) -> str:
         "OTP_SEND_DELAY 1.0-2.0 s (the real one), access logs on (nginx and gunicorn).",
         f"- Data: {r['seed']['users']:,} users, one with {r['seed']['popular_referrals']:,} referrals, "
         f"seeded in {r['seed_seconds']} s (manage.py bench_seed).",
-        f"- Command: `make bench` (backend/bench/run.py {' '.join(sys.argv[1:])}), "
-        f"{r['args']['duration']} s per wrk run.",
+        f"- Command: `make bench` (`backend/bench/run.py{''.join(' ' + a for a in sys.argv[1:])}`, sweep "
+        f"`{r['args']['sweep'] or 'none'}`), {r['args']['duration']} s per wrk run; the scenarios ran on "
+        + ("the configuration given." if r["args"]["config"] else "the fastest configuration of the sweep."),
         "",
     ]
     if r["sweep"]:
