@@ -199,7 +199,9 @@ def wrk(script: str, url: str, *, connections: int, seconds: int, env: dict | No
     ok = sum(n for s, n in raw["statuses"].items() if 200 <= int(s) < 300)
     shown = " ".join(f"{k}={v}" for k, v in (env or {}).items() if k.startswith("BENCH_") and k != "BENCH_TOKEN")
     return {
-        "command": " ".join(cmd[:-1] + [re.sub(r"cursor=[^&]+", "cursor=…", url)]) + (f"  ({shown})" if shown else ""),
+        "command": (
+            " ".join(cmd[:-1] + [re.sub(r"cursor=[^&]+", "cursor=…", url)]) + (f"  ({shown})" if shown else "")
+        ).replace(f"{REPO}/", ""),
         "connections": connections,
         "seconds": round(raw["duration_us"] / 1e6, 2),
         "requests": raw["requests"],
