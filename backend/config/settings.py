@@ -67,6 +67,14 @@ def env_seconds_range(name: str, default: str) -> tuple[float, float]:
     return low_f, high_f
 
 
+def _running_under_gevent() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return monkey.is_module_patched("socket")
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -132,11 +140,19 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        # Connections are opened per request: under gevent every request is its own greenlet,
-        # so a persistent per-"thread" connection would leak one connection per request.
+        # Django's own persistent connections are per thread; under gevent every request is its own
+        # greenlet, so they would leak. Connections are pooled below instead.
         conn_max_age=0,
     )
 }
+DB_POOL_MAX_CONNS = env_int("DB_POOL_MAX_CONNS", 16)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _running_under_gevent():
+    # Under gunicorn's gevent workers every request borrows a connection from a per-worker pool and
+    # gives it back at the end: no connect per request, and a burst larger than the pool queues for a
+    # connection instead of overrunning PostgreSQL's max_connections. (The pool needs gevent, so
+    # management commands and the tests, which run without it, use the plain backend.)
+    DATABASES["default"]["ENGINE"] = "common.db.pooled_postgresql"
+    DATABASES["default"]["OPTIONS"] = {"MAX_CONNS": DB_POOL_MAX_CONNS, "REUSE_CONNS": DB_POOL_MAX_CONNS}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
     # failing with "database is locked" when a read transaction upgrades to a write.

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from django.db import connection
 
 from common.testing import free_port, gunicorn
 
@@ -54,3 +55,31 @@ def test_sign_in_flow_through_the_production_server():
     assert profile.status_code == 200
     assert profile.json()["phone"] == "+79167770011"
     assert tokens["is_new"] is True
+
+
+def test_a_burst_of_sign_ins_queues_for_pooled_connections_instead_of_failing():
+    # 60 sign-ins at once against a worker allowed 3 PostgreSQL connections: each borrows one for its
+    # few queries, gives it back before the 1 s send, and the rest wait their turn. Before the pool, a
+    # burst bigger than max_connections answered 500.
+    phones = [f"+7916556{i:04d}" for i in range(60)]
+    database = connection.settings_dict["NAME"]
+
+    def server_connections() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+            )
+            return cursor.fetchone()[0]
+
+    with gunicorn(OTP_SEND_DELAY="1.0", THROTTLE_LOGIN="1000/hour", DB_POOL_MAX_CONNS="3") as base:
+        idle = server_connections()
+        with ThreadPoolExecutor(max_workers=len(phones)) as pool:
+            logins = [pool.submit(requests.post, f"{base}/api/login/", json={"phone": p}, timeout=60) for p in phones]
+            peak = idle
+            while not all(f.done() for f in logins):
+                peak = max(peak, server_connections())
+                time.sleep(0.05)
+            responses = [f.result() for f in logins]
+
+    assert [r.status_code for r in responses] == [200] * 60
+    assert peak <= 3, f"the worker held {peak} connections"
