@@ -8,12 +8,19 @@ import logging
 import math
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _view_name(context) -> str:
+    return context.get("view").__class__.__name__
 
 
 class DomainError(Exception):
@@ -58,13 +65,24 @@ def api_exception_handler(exc, context):
             response["Retry-After"] = str(exc.retry_after)
         return response
 
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable (restarting, failing over): a temporary state, not a bug.
+        first_line = (str(exc).strip().splitlines() or ["?"])[0]
+        logger.warning("Database unavailable in %s: %s", _view_name(context), first_line)
+        response = Response(
+            {"detail": "Service temporarily unavailable. Try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+
     if isinstance(exc, RequestDataTooBig):
         return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
     response = drf_exception_handler(exc, context)
     if response is None:
         # A bug, not bad input: log it with its traceback and answer JSON (never Django's HTML page).
-        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+        logger.exception("Unhandled error in %s", _view_name(context), exc_info=exc)
         return Response({"detail": "Internal server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if response is not None and isinstance(exc, drf_exceptions.Throttled):
         retry_after = max(1, math.ceil(exc.wait or 1))

@@ -34,12 +34,16 @@ def test_one_worker_holds_many_code_sends_waiting_at_once():
     assert elapsed < 15, f"40 sends of 1 s took {elapsed:.1f} s: the waits were not concurrent"
 
 
-def test_health_is_503_json_when_the_database_is_unreachable():
+def test_health_and_the_api_answer_503_json_when_the_database_is_unreachable():
     with gunicorn(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nowhere") as base:
-        response = requests.get(f"{base}/api/health/", timeout=10)
+        health = requests.get(f"{base}/api/health/", timeout=10)
+        login = requests.post(f"{base}/api/login/", json={"phone": "+79161234567"}, timeout=10)
 
-    assert response.status_code == 503
-    assert response.json() == {"status": "unavailable"}
+    assert health.status_code == 503
+    assert health.json() == {"status": "unavailable"}
+    assert login.status_code == 503
+    assert login.json() == {"detail": "Service temporarily unavailable. Try again shortly."}
+    assert login.headers["Retry-After"] == "5"
 
 
 def test_sign_in_flow_through_the_production_server():
