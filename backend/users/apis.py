@@ -79,10 +79,8 @@ class ProfileApi(APIView):
         serializer = ProfileUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         code = serializer.validated_data.get("foreign_invite_code")
-        if code is not None:
-            invite_code_activate(user=request.user, code=code)
-            request.user.refresh_from_db()
-        return Response(ProfileOutputSerializer(asdict(profile_get(user=request.user))).data)
+        user = request.user if code is None else invite_code_activate(user=request.user, code=code)
+        return Response(ProfileOutputSerializer(asdict(profile_get(user=user))).data)
 
 
 class ReferralListApi(ListAPIView):

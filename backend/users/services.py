@@ -83,8 +83,8 @@ def _referral_root_id(user_id: int) -> int:
     return row[0]
 
 
-def invite_code_activate(*, user: User, code: str) -> None:
-    """Make `user` a referral of the owner of `code`. One activation per user, ever.
+def invite_code_activate(*, user: User, code: str) -> User:
+    """Make `user` a referral of the owner of `code`. One activation per user, ever; returns the updated user.
 
     Raises InviteCodeAlreadyActivated (409), TooManyActivationAttempts (429), or, counted as a failed
     attempt, InviteCodeNotFound / InviteCodeIsOwn / InviteCodeCycle (400).
@@ -128,10 +128,11 @@ def invite_code_activate(*, user: User, code: str) -> None:
                 if updated != 1:  # unreachable while the row lock is held; keep the invariant loud
                     raise InviteCodeAlreadyActivated()
                 User.objects.filter(pk=owner.pk).update(referrals_count=F("referrals_count") + 1)
+                me.referred_by_id, me.activated_at = owner.pk, now
         # Raised after the block so that the failure row above is committed, not rolled back.
         if refusal is not None:
             raise refusal
-        return
+        return me
 
 
 def _check_activation_failures(*, user: User, now) -> None:

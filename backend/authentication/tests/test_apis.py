@@ -326,3 +326,16 @@ def test_unknown_fields_are_ignored(api_client, new_phone):
     response = api_client.post("/api/login/", {"phone": phone, "is_staff": True, "code": "0000"}, format="json")
     assert response.status_code == 200
     assert set(response.json()) == {"phone", "expires_in", "resend_in"}
+
+
+def test_token_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
+    tokens = sign_in(api_client, new_phone())
+    # refresh: the user, blacklist check, savepoint, outstanding token lookup/creation and blacklist
+    # of the old one, record of the new one, release.
+    with django_assert_num_queries(13):
+        refreshed = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    assert refreshed.status_code == 200
+    # logout: the outstanding token, blacklist insert (with savepoints).
+    with django_assert_num_queries(7):
+        logout = api_client.post("/api/logout/", {"refresh": refreshed.json()["refresh"]}, format="json")
+    assert logout.status_code == 204

@@ -206,3 +206,13 @@ def test_referrals_pages_cost_the_same_queries_first_and_last(api_client, django
             body = client.get(url).json()
         url = body["next"]
     assert url is None
+
+
+def test_activation_runs_a_fixed_number_of_queries(api_client, django_assert_num_queries):
+    owner, user = UserFactory(), UserFactory()
+    client = client_for(api_client, user)
+    # auth; owner by code; chain top (recursive CTE); savepoint, lock both users (one query), failures in
+    # the last hour, set referrer, count the referral, release; the profile: referrer's code, referral phones.
+    with django_assert_num_queries(11):
+        response = client.patch("/api/profile/", {"foreign_invite_code": owner.invite_code}, format="json")
+    assert response.json()["foreign_invite_code"] == owner.invite_code
