@@ -90,6 +90,8 @@ backend_env() {
     export OTP_ECHO=${OTP_ECHO:-true}
     export SERVE_SPA=false
     export STATIC_ROOT=$STACK_DIR/static
+    # nginx logs every request; gunicorn's access log would say it again (GUNICORN_ACCESS_LOG=- turns it on).
+    export GUNICORN_ACCESS_LOG=${GUNICORN_ACCESS_LOG-}
     local py=$VENV/bin/python
     if [[ -z ${DJANGO_SECRET_KEY:-} ]]; then
         DJANGO_SECRET_KEY=$("$py" -c 'import secrets; print(secrets.token_urlsafe(50))')

@@ -490,7 +490,7 @@ def render_report(r: dict) -> str:
         + f"; PostgreSQL {m['postgresql']}; {m['nginx']}; {m['wrk']}; commit {m['git']}.",
         f"- Stack: nginx/stack.sh, {r['config']['backends']} backend(s) x {r['config']['workers_per_backend']} "
         "gevent worker(s), nginx limit_req off, THROTTLE_LOGIN/THROTTLE_VERIFY 10000000/hour, "
-        "OTP_SEND_DELAY 1.0-2.0 s (the real one), access logs on (nginx and gunicorn).",
+        "OTP_SEND_DELAY 1.0-2.0 s (the real one), access logs: nginx on, gunicorn off (the stack's default).",
         f"- Data: {r['seed']['users']:,} users, one with {r['seed']['popular_referrals']:,} referrals, "
         f"seeded in {r['seed_seconds']} s (manage.py bench_seed).",
         f"- Command: `make bench` (`backend/bench/run.py{''.join(' ' + a for a in sys.argv[1:])}`, sweep "
