@@ -9,7 +9,7 @@ PORT ?= 8000
 # The database the tests use (pytest-django creates and drops test_<name> next to it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral
 
-.PHONY: help install run test test-backend lint fmt schema check-db
+.PHONY: help install run superuser test test-backend lint fmt schema check-db
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,10 @@ run: install ## Serve the API and web app on http://127.0.0.1:8000 (HOST, PORT; 
 	  $(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && \
 	  $(PY) manage.py collectstatic --noinput -v0 && \
 	  exec $(abspath $(VENV))/bin/gunicorn -c gunicorn.conf.py config.wsgi:application
+
+superuser: install ## Create an admin account for /admin/ (asks for a phone and a password)
+	cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput -v0 && \
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py createsuperuser
 
 check-db: install
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/scripts/check_db.py

@@ -1,3 +1,5 @@
+import phonenumbers
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
@@ -11,11 +13,20 @@ INVITE_CODE_REGEX = rf"^[{ALPHABET}]{{{LENGTH}}}$"
 
 class UserManager(BaseUserManager):
     def create_superuser(self, phone: str, password: str | None = None, **extra):
-        """Admin accounts (`manage.py createsuperuser`); app users are created by phone sign-in."""
+        """Admin accounts (`make superuser`); app users are created by phone sign-in.
+
+        The phone may be typed any common way; it is stored in E.164 like every other.
+        """
         from users.services import user_create
 
-        user = user_create(phone=phone, is_staff=True, is_superuser=True, password=password)
-        return user
+        try:
+            number = phonenumbers.parse(str(phone), settings.PHONENUMBER_DEFAULT_REGION)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError(f"Not a phone number: {phone!r}") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError(f"Not a valid phone number: {phone!r}")
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return user_create(phone=e164, is_staff=True, is_superuser=True, password=password)
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -92,7 +92,8 @@ def test_spa_missing_build_says_how_to_build_it(client, settings, tmp_path):
 
 @pytest.fixture
 def staff_client(client):
-    admin = User.objects.create_superuser(phone="+79990000001", password="a-long-admin-password")
+    admin = User.objects.create_superuser(phone="8 (999) 000-00-01", password="a-long-admin-password")
+    assert admin.phone == "+79990000001" and admin.is_staff and admin.check_password("a-long-admin-password")
     client.force_login(admin)
     return client
 
