@@ -13,6 +13,7 @@
 #   STACK_PORT        the one public port                     [8080]
 #   STACK_HOST        the address nginx listens on            [127.0.0.1]
 #   STACK_BACKENDS    number of backend instances             [2]
+#   WEB_CONCURRENCY   gevent workers per backend              [1]
 #   STACK_DIR         run directory: config, pids, logs, static files [/tmp/referral-stack-$STACK_PORT]
 #   DATABASE_URL      PostgreSQL; the database is created if missing [postgres://postgres@127.0.0.1:5432/referral]
 #   STACK_RESET_DB    true: drop and recreate that database first (tests, CI) [false]
@@ -89,6 +90,9 @@ backend_env() {
     export TRUSTED_PROXY_HOPS=1
     export OTP_ECHO=${OTP_ECHO:-true}
     export SERVE_SPA=false
+    # One gevent worker per backend: with STACK_BACKENDS=2 that is one process per core of a 2-core
+    # machine, the fastest layout measured (BENCHMARKS.md, "Worker configurations tried").
+    export WEB_CONCURRENCY=${WEB_CONCURRENCY:-1}
     export STATIC_ROOT=$STACK_DIR/static
     # nginx logs every request; gunicorn's access log would say it again (GUNICORN_ACCESS_LOG=- turns it on).
     export GUNICORN_ACCESS_LOG=${GUNICORN_ACCESS_LOG-}
