@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 
 from invariants import invariants_check, invariants_table  # noqa: E402
 from loadgen import Timeline, latency_summary, timeline_load  # noqa: E402
-from run import Stack, log  # noqa: E402
+from run import Stack, database_url_for, log  # noqa: E402
 
 # What the load sends, and on how many connections each.
 LOAD_CONNECTIONS = {"profile": 4, "verify": 2, "patch": 2, "login": 6}
@@ -331,8 +331,7 @@ def main() -> int:
 
     version, name = pg_cluster()
     pg_ensure_up(version, name)
-    base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/referral"
-    database_url = base_url.rsplit("/", 1)[0] + "/" + args.db
+    database_url = database_url_for(args.db)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     seed_dir = out / "drill-seed"

@@ -288,9 +288,14 @@ def walk_pages(base: str, token: str, *, alternate: int = 200) -> dict:
     }
 
 
-def run_benchmark(args) -> dict:
+def database_url_for(name: str) -> str:
+    """DATABASE_URL with its database name replaced by `name` (the same server, a run's own database)."""
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/referral"
-    database_url = base_url.rsplit("/", 1)[0] + "/" + args.db
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def run_benchmark(args) -> dict:
+    database_url = database_url_for(args.db)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     seed_dir = out / "seed"
