@@ -21,6 +21,9 @@ errorlog = "-"
 # Requests above this size never reach Django.
 limit_request_line = 4094
 limit_request_fields = 50
+# gunicorn's control socket (for gunicornc) goes under $HOME, which the image's user doesn't have and which
+# every native instance would share; nothing here uses it.
+control_socket_disable = True
 
 
 def post_fork(server, worker):

@@ -1,0 +1,54 @@
+"""gunicorn opens no control socket: it would go under $HOME, which the image's user lacks (/nonexistent)
+and which every native instance on a machine would share."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from common.testing import BACKEND_DIR, free_port
+
+
+@pytest.mark.server
+def test_gunicorn_opens_no_control_socket_under_home(tmp_path):
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "SERVE_SPA": "false",
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "config.wsgi:application"],
+            cwd=BACKEND_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/api/schema/", timeout=5)
+                    break
+                except requests.RequestException:
+                    assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.2)
+            time.sleep(1)  # the control server starts beside the arbiter; give it the chance to fail
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    text = log.read_text()
+    assert "Booting worker" in text, text
+    assert "Control server error" not in text, text
+    assert not (tmp_path / "home" / ".gunicorn").exists()
