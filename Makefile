@@ -9,7 +9,7 @@ PORT ?= 8000
 # The database the tests use (pytest-django creates and drops test_<name> next to it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral
 
-.PHONY: help install run superuser test test-backend lint fmt schema check-db
+.PHONY: help install system-deps run superuser test test-backend lint fmt schema check-db
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,23 @@ $(VENV)/.installed: backend/requirements.txt backend/requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv with the backend's dependencies
+
+# Debian packages the browser and stack tests need: Chromium (never a downloaded browser), nginx, curl.
+# As root they are installed with apt-get; otherwise one line names the command to run.
+SYSTEM_PACKAGES := chromium nginx-light curl
+system-deps: ## Install the system packages the tests need (Debian: chromium, nginx-light, curl)
+	@missing=""; \
+	  command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	  command -v curl >/dev/null || missing="$$missing curl"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing$$missing (apt-get)"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	    else \
+	      echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 1; \
+	    fi; \
+	  fi
 
 run: install ## Serve the API and web app on http://127.0.0.1:8000 (HOST, PORT; SQLite unless DATABASE_URL)
 	@if command -v npm >/dev/null && [ -f frontend/package.json ]; then $(MAKE) --no-print-directory frontend-build; \
@@ -39,7 +56,7 @@ check-db: install
 
 # Every suite: backend (pytest), web app (Vitest), browser end-to-end (direct and through nginx),
 # the production stack, and the Postman collection.
-test: test-backend frontend-test e2e stack-test e2e-stack postman-test ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
+test: system-deps test-backend frontend-test e2e stack-test e2e-stack postman-test ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
 
 test-backend: check-db ## Backend tests (pytest on PostgreSQL)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
