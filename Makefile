@@ -141,19 +141,24 @@ e2e-stack: install frontend-build ## The end-to-end browser test through nginx a
 	  nginx/stack.sh run -- npm --prefix frontend run e2e
 
 # ---- postman ----
-# newman runs through npx at a pinned version (installed into npm's cache on first use).
-NEWMAN := npx --yes newman@6.2.2
+# newman is pinned by tools/postman/package-lock.json and installed with npm ci before it runs: nothing is
+# downloaded while the tests run.
+NEWMAN := tools/postman/node_modules/.bin/newman
 # The throwaway backend of postman-test: its port and its PostgreSQL database (dropped and created anew).
 POSTMAN_PORT ?= 8770
 POSTMAN_DB ?= referral_postman
 
 .PHONY: postman postman-test
 
-postman: ## Run postman_collection.json with newman against a running API (BASE_URL, default http://127.0.0.1:8000)
-	@command -v npx >/dev/null || { echo "npx not found: the Postman collection runs with newman, which needs Node.js 20+ and npm" >&2; exit 1; }
+tools/postman/node_modules/.package-lock.json: tools/postman/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the Postman collection runs with newman, which needs Node.js 20+ and npm" >&2; exit 1; }
+	cd tools/postman && npm ci --no-audit --no-fund
+	@touch $@
+
+postman: tools/postman/node_modules/.package-lock.json ## Run postman_collection.json with newman against a running API (BASE_URL, default http://127.0.0.1:8000)
 	$(NEWMAN) run postman_collection.json --env-var baseUrl=$${BASE_URL:-http://127.0.0.1:8000} --timeout-request 30000 $(NEWMAN_FLAGS)
 
-postman-test: install ## Run the Postman collection against a fresh backend on PostgreSQL (what CI runs)
+postman-test: install tools/postman/node_modules/.package-lock.json ## Run the Postman collection against a fresh backend on PostgreSQL (what CI runs)
 	backend/scripts/with-backend.sh $(POSTMAN_PORT) $(POSTMAN_DB) -- $(MAKE) --no-print-directory postman
 
 # ---- bench ----

