@@ -17,7 +17,8 @@ from authentication.serializers import (
 )
 from authentication.services import otp_request, otp_verify, token_revoke, tokens_issue
 from authentication.throttles import LoginIpThrottle, VerifyIpThrottle
-from common.schema import ERROR_429, error_response
+from common.exceptions import RateLimitCode
+from common.schema import error_response, rate_limit_response
 
 ERROR_401_REFRESH = error_response(
     "The refresh token is invalid, expired, already used (rotation) or revoked.",
@@ -51,7 +52,12 @@ class LoginApi(_PublicApi):
                 {"phone": ["Enter a valid mobile phone number, e.g. +7 916 123-45-67."]},
                 field="phone",
             ),
-            429: ERROR_429,
+            429: rate_limit_response(
+                RateLimitCode.RESEND_COOLDOWN,
+                RateLimitCode.DAILY_CODE_LIMIT,
+                RateLimitCode.WRONG_CODE_LIMIT,
+                RateLimitCode.IP_RATE_LIMIT,
+            ),
         },
         examples=[
             OpenApiExample("Phone", value={"phone": "+7 916 123-45-67"}, request_only=True),
@@ -102,7 +108,7 @@ class VerifyApi(_PublicApi):
                     "Malformed input": {"token": ["Enter the 4-digit code from the SMS."]},
                 },
             ),
-            429: ERROR_429,
+            429: rate_limit_response(RateLimitCode.WRONG_CODE_LIMIT, RateLimitCode.IP_RATE_LIMIT),
         },
         examples=[
             OpenApiExample("Phone and code", value={"phone": "+79161234567", "token": "0421"}, request_only=True),

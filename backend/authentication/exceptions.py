@@ -1,4 +1,4 @@
-from common.exceptions import DomainError, RateLimited
+from common.exceptions import DomainError, RateLimitCode, RateLimited
 
 
 class InvalidCode(DomainError):
@@ -7,12 +7,15 @@ class InvalidCode(DomainError):
 
 
 class ResendTooSoon(RateLimited):
+    code = RateLimitCode.RESEND_COOLDOWN
     default_message = "A code was sent recently. Wait before asking for a new one."
 
 
 class TooManyCodes(RateLimited):
+    code = RateLimitCode.DAILY_CODE_LIMIT
     default_message = "Too many codes were sent to this phone today. Try again later."
 
 
 class PhoneLocked(RateLimited):
+    code = RateLimitCode.WRONG_CODE_LIMIT
     default_message = "Too many wrong codes for this phone. Try again later."

@@ -2,13 +2,15 @@
 
 Services raise `DomainError` subclasses; views never build error responses themselves.
 Every error body has DRF's shapes: `{"field": ["message"]}` or `{"detail": "message", ...}`.
+A 429 also says which limit was hit, as a stable machine `code` (clients key on it, never on the wording),
+and when it lifts (`retry_after` seconds, also the Retry-After header).
 """
 
 import logging
 import math
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, models
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -21,6 +23,16 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 def _view_name(context) -> str:
     return context.get("view").__class__.__name__
+
+
+class RateLimitCode(models.TextChoices):
+    """Which limit a 429 hit. Stable: clients show their own message for each."""
+
+    IP_RATE_LIMIT = "ip_rate_limit", "Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)"
+    RESEND_COOLDOWN = "resend_cooldown", "A code was sent to this phone less than OTP_RESEND_SECONDS ago"
+    DAILY_CODE_LIMIT = "daily_code_limit", "This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h"
+    WRONG_CODE_LIMIT = "wrong_code_limit", "OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h"
+    INVITE_ATTEMPT_LIMIT = "invite_attempt_limit", "INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour"
 
 
 class DomainError(Exception):
@@ -49,13 +61,14 @@ class RateLimited(DomainError):
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_message = "Too many attempts. Try again later."
+    code: RateLimitCode  # set by every subclass
 
     def __init__(self, retry_after: float, message: str | None = None) -> None:
         self.retry_after = max(1, math.ceil(retry_after))
         super().__init__(message)
 
     def body(self) -> dict:
-        return {"detail": self.message, "retry_after": self.retry_after}
+        return {"detail": self.message, "code": self.code.value, "retry_after": self.retry_after}
 
 
 def api_exception_handler(exc, context):
@@ -86,6 +99,10 @@ def api_exception_handler(exc, context):
         return Response({"detail": "Internal server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if response is not None and isinstance(exc, drf_exceptions.Throttled):
         retry_after = max(1, math.ceil(exc.wait or 1))
-        response.data = {"detail": "Too many requests from this address. Try again later.", "retry_after": retry_after}
+        response.data = {
+            "detail": "Too many requests from this address. Try again later.",
+            "code": RateLimitCode.IP_RATE_LIMIT.value,
+            "retry_after": retry_after,
+        }
         response["Retry-After"] = str(retry_after)
     return response

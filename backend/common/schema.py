@@ -5,6 +5,8 @@ import re
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from common.exceptions import RateLimitCode
+
 
 class DetailErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
@@ -12,6 +14,9 @@ class DetailErrorSerializer(serializers.Serializer):
 
 class RateLimitErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=RateLimitCode.choices, help_text="Which limit was hit; stable, unlike `detail`."
+    )
     retry_after = serializers.IntegerField(help_text="Seconds until a new attempt can succeed (also in Retry-After).")
 
 
@@ -42,7 +47,7 @@ def error_response(
 ) -> OpenApiResponse:
     """An error response: a detail body, or a field-error body when `field` is given, with examples."""
     if field is None:
-        response_serializer = RateLimitErrorSerializer if "retry_after" in example else DetailErrorSerializer
+        response_serializer = DetailErrorSerializer
     else:
         fields = (field,) if isinstance(field, str) else field
         response_serializer = field_error_serializer(*fields)
@@ -57,7 +62,48 @@ ERROR_401 = error_response(
     "Missing, expired or invalid access token.",
     {"detail": "Authentication credentials were not provided."},
 )
-ERROR_429 = error_response(
-    "Too many attempts; wait `retry_after` seconds (also sent as the Retry-After header).",
-    {"detail": "Too many attempts. Try again later.", "retry_after": 42},
-)
+# One example 429 body per limit; each endpoint documents the limits it can hit.
+RATE_LIMIT_EXAMPLES: dict[RateLimitCode, tuple[str, str, int]] = {
+    RateLimitCode.IP_RATE_LIMIT: (
+        "Too many requests from this address",
+        "Too many requests from this address. Try again later.",
+        1800,
+    ),
+    RateLimitCode.RESEND_COOLDOWN: (
+        "Resend cooldown",
+        "A code was sent recently. Wait before asking for a new one.",
+        57,
+    ),
+    RateLimitCode.DAILY_CODE_LIMIT: (
+        "Too many codes today",
+        "Too many codes were sent to this phone today. Try again later.",
+        41000,
+    ),
+    RateLimitCode.WRONG_CODE_LIMIT: (
+        "Too many wrong codes",
+        "Too many wrong codes for this phone. Try again later.",
+        86000,
+    ),
+    RateLimitCode.INVITE_ATTEMPT_LIMIT: (
+        "Too many refused invite codes",
+        "Too many failed invite code attempts. Try again later.",
+        3400,
+    ),
+}
+
+
+def rate_limit_response(*codes: RateLimitCode) -> OpenApiResponse:
+    """A 429 that can come from each of `codes`, with one example body per limit."""
+    examples = []
+    for code in codes:
+        name, detail, retry_after = RATE_LIMIT_EXAMPLES[code]
+        examples.append(OpenApiExample(name, value={"detail": detail, "code": code.value, "retry_after": retry_after}))
+    return OpenApiResponse(
+        response=RateLimitErrorSerializer,
+        description=(
+            "A limit was hit: `code` says which ("
+            + ", ".join(f"`{code.value}`" for code in codes)
+            + "); wait `retry_after` seconds (also sent as the Retry-After header)."
+        ),
+        examples=examples,
+    )

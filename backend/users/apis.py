@@ -5,8 +5,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.exceptions import RateLimitCode
 from common.pagination import NewestFirstCursorPagination
-from common.schema import ERROR_401, ERROR_429, error_response
+from common.schema import ERROR_401, error_response, rate_limit_response
 from users.selectors import profile_get, referral_list
 from users.serializers import ProfileOutputSerializer, ProfileUpdateInputSerializer, ReferralOutputSerializer
 from users.services import invite_code_activate
@@ -63,7 +64,7 @@ class ProfileApi(APIView):
                 "This user already activated an invite code.",
                 {"detail": "You have already activated an invite code."},
             ),
-            429: ERROR_429,
+            429: rate_limit_response(RateLimitCode.INVITE_ATTEMPT_LIMIT),
         },
         examples=[
             OpenApiExample("Activate", value={"foreign_invite_code": " ab12cd "}, request_only=True),

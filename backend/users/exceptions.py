@@ -1,4 +1,4 @@
-from common.exceptions import Conflict, DomainError, RateLimited
+from common.exceptions import Conflict, DomainError, RateLimitCode, RateLimited
 
 
 class InviteCodeNotFound(DomainError):
@@ -21,4 +21,5 @@ class InviteCodeAlreadyActivated(Conflict):
 
 
 class TooManyActivationAttempts(RateLimited):
+    code = RateLimitCode.INVITE_ATTEMPT_LIMIT
     default_message = "Too many failed invite code attempts. Try again later."

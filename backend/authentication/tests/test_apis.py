@@ -113,10 +113,31 @@ def test_login_resend_cooldown_answers_429_with_retry_after(api_client, new_phon
 
     assert response.status_code == 429
     body = response.json()
-    assert set(body) == {"detail", "retry_after"}
+    assert set(body) == {"detail", "code", "retry_after"}
+    assert body["detail"] == "A code was sent recently. Wait before asking for a new one."
+    assert body["code"] == "resend_cooldown"
     assert 55 <= body["retry_after"] <= 60
     assert response["Retry-After"] == str(body["retry_after"])
     assert len(locmem.outbox) == 1
+
+
+def test_login_eleventh_code_of_the_day_answers_429_daily_code_limit(api_client, new_phone, settings):
+    settings.OTP_MAX_SENDS_PER_DAY = 2
+    settings.OTP_RESEND_SECONDS = 0
+    phone = new_phone()
+    assert login(api_client, phone).status_code == 200
+    assert login(api_client, phone).status_code == 200
+
+    response = login(api_client, phone)
+
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "daily_code_limit"
+    assert body["detail"] == "Too many codes were sent to this phone today. Try again later."
+    # Free again when the first of the two codes is 24 h old.
+    assert 24 * 3600 - 5 <= body["retry_after"] <= 24 * 3600
+    assert response["Retry-After"] == str(body["retry_after"])
+    assert len(locmem.outbox) == 2
 
 
 def test_verify_returns_tokens_for_a_new_user(api_client, new_phone):
@@ -193,9 +214,14 @@ def test_verify_returns_429_once_the_phone_is_locked(api_client, new_phone, sett
     response = verify(api_client, phone, code)
 
     assert response.status_code == 429
+    assert response.json()["code"] == "wrong_code_limit"
+    assert response.json()["detail"] == "Too many wrong codes for this phone. Try again later."
     assert response.json()["retry_after"] > 0
     assert int(response["Retry-After"]) == response.json()["retry_after"]
-    assert login(api_client, phone).status_code == 429
+    # Asking for a new code is refused for the same reason.
+    again = login(api_client, phone)
+    assert again.status_code == 429
+    assert again.json()["code"] == "wrong_code_limit"
     assert not User.objects.filter(phone=phone).exists()
 
 
@@ -251,8 +277,12 @@ def test_login_per_ip_cap_answers_429(api_client, new_phone):
     response = login(api_client, new_phone())
 
     assert response.status_code == 429
-    assert response.json()["retry_after"] > 0
-    assert "Retry-After" in response
+    body = response.json()
+    assert set(body) == {"detail", "code", "retry_after"}
+    assert body["code"] == "ip_rate_limit"
+    assert body["detail"] == "Too many requests from this address. Try again later."
+    assert 0 < body["retry_after"] <= 3600
+    assert response["Retry-After"] == str(body["retry_after"])
     # Another client address has its own allowance.
     other = api_client.post("/api/login/", {"phone": new_phone()}, format="json", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
@@ -263,9 +293,14 @@ def test_login_per_ip_cap_answers_429(api_client, new_phone):
 def test_verify_per_ip_cap_answers_429(api_client, new_phone):
     phone = new_phone()
     login(api_client, phone)
-    verify(api_client, phone, "0000")
-    verify(api_client, phone, "0000")
-    assert verify(api_client, phone, last_sms_code(phone)).status_code == 429
+    verify(api_client, phone, wrong_code(last_sms_code(phone)))
+    verify(api_client, phone, wrong_code(last_sms_code(phone)))
+
+    response = verify(api_client, phone, last_sms_code(phone))
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "ip_rate_limit"
+    assert not User.objects.filter(phone=phone).exists()
 
 
 @pytest.mark.usefixtures("clear_cache")

@@ -164,7 +164,11 @@ def test_patch_brute_force_is_capped_at_ten_failures_an_hour(api_client):
     ]
     assert statuses == [400] * 10 + [429] * 2
     response = client.patch("/api/profile/", {"foreign_invite_code": "ZZZZZZ"}, format="json")
-    assert response.json()["retry_after"] > 0 and "Retry-After" in response
+    body = response.json()
+    assert set(body) == {"detail", "code", "retry_after"}
+    assert body["code"] == "invite_attempt_limit"
+    assert body["detail"] == "Too many failed invite code attempts. Try again later."
+    assert body["retry_after"] > 0 and response["Retry-After"] == str(body["retry_after"])
     assert InviteActivationFailure.objects.filter(user=user).count() == 10
 
 

@@ -149,6 +149,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
+         *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
+         *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
+         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h
+         *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
+         * @enum {string}
+         */
+        CodeEnum: "ip_rate_limit" | "resend_cooldown" | "daily_code_limit" | "wrong_code_limit" | "invite_attempt_limit";
         DetailError: {
             detail: string;
         };
@@ -216,6 +225,16 @@ export interface components {
         };
         RateLimitError: {
             detail: string;
+            /**
+             * @description Which limit was hit; stable, unlike `detail`.
+             *
+             *     * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
+             *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
+             *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
+             *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h
+             *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
+             */
+            code: components["schemas"]["CodeEnum"];
             /** @description Seconds until a new attempt can succeed (also in Retry-After). */
             retry_after: number;
         };
@@ -323,7 +342,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneValidationError"];
                 };
             };
-            /** @description Too many attempts; wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `wrong_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -450,7 +469,7 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
-            /** @description Too many attempts; wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`invite_attempt_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -572,7 +591,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneTokenValidationError"];
                 };
             };
-            /** @description Too many attempts; wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`wrong_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
