@@ -1,13 +1,10 @@
-import phonenumbers
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-PHONE_MAX_INPUT = 32
-ALLOWED_PHONE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+from users.phones import PHONE_MAX_INPUT, InvalidPhone, NotMobilePhone, phone_normalize
 
 
-@extend_schema_field({"type": "string", "maxLength": 32, "example": "+7 916 123-45-67"})
+@extend_schema_field({"type": "string", "maxLength": PHONE_MAX_INPUT, "example": "+7 916 123-45-67"})
 class PhoneNumberField(serializers.Field):
     """A mobile phone number in any common spelling, normalised to E.164.
 
@@ -28,18 +25,12 @@ class PhoneNumberField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_a_string")
-        text = data.strip()
-        if not text or len(text) > PHONE_MAX_INPUT:
-            self.fail("invalid")
         try:
-            number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            self.fail("invalid")
-        if not phonenumbers.is_valid_number(number):
-            self.fail("invalid")
-        if phonenumbers.number_type(number) not in ALLOWED_PHONE_TYPES:
+            return phone_normalize(data, mobile_only=True)
+        except NotMobilePhone:
             self.fail("not_mobile")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        except InvalidPhone:
+            self.fail("invalid")
 
     def to_representation(self, value):
         return value

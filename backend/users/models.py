@@ -1,11 +1,10 @@
-import phonenumbers
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
 from users.invite_codes import ALPHABET, LENGTH
+from users.phones import phone_normalize
 
 E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
 INVITE_CODE_REGEX = rf"^[{ALPHABET}]{{{LENGTH}}}$"
@@ -15,17 +14,13 @@ class UserManager(BaseUserManager):
     def create_superuser(self, phone: str, password: str | None = None, **extra):
         """Admin accounts (`make superuser`); app users are created by phone sign-in.
 
-        The phone may be typed any common way; it is stored in E.164 like every other.
+        The phone may be typed any common way; it is stored in E.164 like every other. Raises
+        InvalidPhone (a ValueError) for a number that isn't one.
         """
         from users.services import user_create
 
-        try:
-            number = phonenumbers.parse(str(phone), settings.PHONENUMBER_DEFAULT_REGION)
-        except phonenumbers.NumberParseException as exc:
-            raise ValueError(f"Not a phone number: {phone!r}") from exc
-        if not phonenumbers.is_valid_number(number):
-            raise ValueError(f"Not a valid phone number: {phone!r}")
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        # Any valid number: an admin signs in with a password, not an SMS code.
+        e164 = phone_normalize(str(phone), mobile_only=False)
         return user_create(phone=e164, is_staff=True, is_superuser=True, password=password)
 
 
