@@ -23,23 +23,33 @@ _INVITE_CODE_TRIES = 10
 
 
 def user_create(*, phone: str, password: str | None = None, **extra) -> User:
-    """Create a user with a fresh random invite code.
+    """Create a user (phone in E.164) with a fresh random invite code; no password makes it unusable.
+
+    Raises IntegrityError if the phone is already taken.
+    """
+    user = User(phone=phone, **extra)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    return user_insert(user=user)
+
+
+def user_insert(*, user: User) -> User:
+    """Insert the new, unsaved `user` with a fresh random invite code (for forms that build the user,
+    like the admin's); returns it saved.
 
     Uniqueness is left to the database's unique index: on a collision we draw again instead of
     checking first (a check would race). Raises IntegrityError if the phone is already taken.
     """
     for _ in range(_INVITE_CODE_TRIES):
-        user = User(phone=phone, invite_code=invite_code_generate(), **extra)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
+        user.invite_code = invite_code_generate()
         try:
             with transaction.atomic():
                 user.save(force_insert=True)
             return user
         except IntegrityError as exc:
-            if User.objects.filter(phone=phone).exists():
+            if User.objects.filter(phone=user.phone).exists():
                 raise
             last_error = exc
     raise last_error
