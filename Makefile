@@ -9,7 +9,7 @@ PORT ?= 8000
 # The database the tests use (pytest-django creates and drops test_<name> next to it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral
 
-.PHONY: help install system-deps run superuser test test-backend lint fmt schema check-db
+.PHONY: help install deps compose-test-if-engine system-deps run superuser test test-backend lint fmt schema check-db
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,9 +54,17 @@ superuser: install ## Create an admin account for /admin/ (asks for a phone and 
 check-db: install
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/scripts/check_db.py
 
+# Everything the tests run is installed first (system packages, .venv, the web app's and newman's
+# npm packages, each from its lockfile), so nothing is downloaded while they run.
+deps: system-deps install frontend/node_modules/.package-lock.json tools/postman/node_modules/.package-lock.json ## Install everything the tests need (apt as root, .venv, npm ci)
+
 # Every suite: backend (pytest), web app (Vitest), browser end-to-end (direct and through nginx),
-# the production stack, and the Postman collection.
-test: system-deps test-backend frontend-test e2e stack-test e2e-stack postman-test ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
+# the production stack natively, the Postman collection, and docker compose where an engine runs.
+test: deps test-backend frontend-test e2e stack-test e2e-stack postman-test compose-test-if-engine ## Run every test suite (PostgreSQL at DATABASE_URL, default .../referral)
+
+compose-test-if-engine:
+	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-test; \
+	  else echo "no Docker engine answers (docker info): compose-test skipped; make compose-test runs it where one does"; fi
 
 test-backend: check-db ## Backend tests (pytest on PostgreSQL)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
@@ -108,7 +116,7 @@ STACK_PORT ?= 8080
 STACK_BACKENDS ?= 2
 E2E_STACK_PORT ?= 8865
 
-.PHONY: up down logs stack stack-stop stack-status stack-test e2e-stack
+.PHONY: up down logs compose-test stack stack-stop stack-status stack-test e2e-stack
 
 up: ## docker compose: build and start the whole product on http://localhost:8000 (HOST_PORT; needs .env)
 	@test -f .env || { echo "No .env: cp .env.example .env, then set the secrets in it"; exit 1; }
@@ -120,6 +128,10 @@ down: ## docker compose: stop and remove the containers (the database volume sta
 
 logs: ## docker compose: follow the logs of every service
 	$(COMPOSE) logs --follow --tail=100
+
+compose-test: install ## docker compose on a real engine: build, up, sign-in, 3 and 6 replicas, a 400-connection burst, db restart, down
+	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || { echo "compose-test needs a running Docker engine with the compose plugin (docker info failed)" >&2; exit 1; }
+	$(PY) -m pytest tools/compose
 
 stack: install frontend-build ## Without Docker: nginx + 2 backends (STACK_BACKENDS) on PostgreSQL (DATABASE_URL) at http://127.0.0.1:8080 (STACK_PORT)
 	STACK_PORT=$(STACK_PORT) STACK_BACKENDS=$(STACK_BACKENDS) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \

@@ -146,6 +146,9 @@ DATABASES = {
     )
 }
 DB_POOL_MAX_CONNS = env_int("DB_POOL_MAX_CONNS", 16)
+# Behind PgBouncer in transaction pooling (docker compose) each transaction may run on another server
+# connection, so a cursor declared in one can't be read in the next.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _running_under_gevent():
     # Under gunicorn's gevent workers every request borrows a connection from a per-worker pool and
     # gives it back at the end: no connect per request, and a burst larger than the pool queues for a
