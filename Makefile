@@ -6,10 +6,12 @@ VENV ?= .venv
 PY := $(abspath $(VENV))/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where collectstatic puts the admin's and the API docs' assets (as in settings; relative to the repository).
+STATIC_ROOT ?= backend/staticfiles
 # The database the tests use (pytest-django creates and drops test_<name> next to it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral
 
-.PHONY: help install deps compose-test-if-engine system-deps run superuser test test-backend lint fmt schema check-db
+.PHONY: help install deps compose-test-if-engine system-deps run demo-reset superuser test test-backend lint fmt schema check-db
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,13 +41,34 @@ system-deps: ## Install the system packages the tests need (Debian: chromium, ng
 	    fi; \
 	  fi
 
-run: install ## Serve the API and web app on http://127.0.0.1:8000 (HOST, PORT; SQLite unless DATABASE_URL)
+# Demo mode's per-IP caps: generous, so someone trying the product isn't locked out by their own clicks
+# (production's defaults are 20/hour and 60/hour). THROTTLE_LOGIN / THROTTLE_VERIFY in the environment win.
+# The per-phone limits (resend cooldown, codes a day, wrong codes) are the product's and stay as they are.
+DEMO_THROTTLE_LOGIN ?= 1000/hour
+DEMO_THROTTLE_VERIFY ?= 1000/hour
+# make run's environment: demo mode, and the database backend/scripts/run_db.py picks (and creates if missing):
+# DATABASE_URL if set, else PostgreSQL .../referral on 127.0.0.1:5432 if one answers, else backend/db.sqlite3.
+RUN_ENV = export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECHO=$${OTP_ECHO:-true} \
+	  THROTTLE_LOGIN=$${THROTTLE_LOGIN:-$(DEMO_THROTTLE_LOGIN)} THROTTLE_VERIFY=$${THROTTLE_VERIFY:-$(DEMO_THROTTLE_VERIFY)} && \
+	  db=$$($(PY) backend/scripts/run_db.py) && export DATABASE_URL=$$db
+
+run: install $(STATIC_ROOT)/staticfiles.json ## Serve the API and web app on http://127.0.0.1:8000 in demo mode (HOST, PORT, DATABASE_URL)
 	@if command -v npm >/dev/null && [ -f frontend/package.json ]; then $(MAKE) --no-print-directory frontend-build; \
 	  else echo "npm not found: serving the API only (the web app needs Node.js 20+)"; fi
-	cd backend && export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECHO=$${OTP_ECHO:-true} HOST=$(HOST) PORT=$(PORT) && \
-	  $(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && \
-	  $(PY) manage.py collectstatic --noinput -v0 && \
+	@$(RUN_ENV) && cd backend && export HOST=$(HOST) PORT=$(PORT) && \
+	  $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createcachetable -v0 && \
+	  echo "make run: http://$(HOST):$(PORT) (demo mode: codes shown, per-IP caps $$THROTTLE_LOGIN sign-in, $$THROTTLE_VERIFY verify; make demo-reset lifts every limit)" && \
 	  exec $(abspath $(VENV))/bin/gunicorn -c gunicorn.conf.py config.wsgi:application
+
+demo-reset: install ## Lift every rate limit of make run's database (per-IP counters, codes, wrong entries); users stay
+	@$(RUN_ENV) && cd backend && $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createcachetable -v0 && \
+	  $(PY) manage.py demo_reset
+
+# collectstatic (the admin's and the API docs' assets, which come with the installed packages) only when
+# the packages changed: it takes seconds and would otherwise run on every start.
+$(STATIC_ROOT)/staticfiles.json: $(VENV)/.installed
+	cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py collectstatic --noinput -v0
+	@touch $@
 
 superuser: install ## Create an admin account for /admin/ (asks for a phone and a password)
 	cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput -v0 && \
@@ -95,8 +118,14 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 frontend-install: ## Install the web app's dependencies exactly as locked (npm ci)
 	cd frontend && npm ci --no-audit --no-fund
 
-frontend-build: frontend/node_modules/.package-lock.json ## Type-check and build the web app into frontend/dist
+# Build the web app only when something it is built from changed: a second `make run` starts in seconds.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html \
+	frontend/package.json frontend/package-lock.json frontend/vite.config.ts $(wildcard frontend/tsconfig*.json)
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
 	cd frontend && npm run build
+	@touch $@
+
+frontend-build: frontend/dist/index.html ## Type-check and build the web app into frontend/dist (when its sources changed)
 
 frontend-test: frontend/node_modules/.package-lock.json ## Web app unit tests (Vitest) and the API types freshness check
 	cd frontend && npm test && npm run check:types

@@ -1,0 +1,32 @@
+"""`make demo-reset`: lift every rate limit of a demo database, keeping its users and referrals."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from authentication.models import OtpCode, OtpFailure
+from users.models import InviteActivationFailure
+
+
+class Command(BaseCommand):
+    help = (
+        "Clear the rate-limit counters of a demo database: the per-IP throttles (the cache table), every "
+        "sign-in code (resend cooldown, codes per day), wrong-code entries and refused invite codes. "
+        "Users and referrals stay. Refuses unless DJANGO_DEBUG=true."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # These rows are the product's security limits; wiping them is for a demo, never production.
+            raise CommandError("demo_reset runs only with DJANGO_DEBUG=true (it lifts every sign-in limit).")
+        with transaction.atomic():
+            codes, _ = OtpCode.objects.all().delete()
+            failures, _ = OtpFailure.objects.all().delete()
+            refused, _ = InviteActivationFailure.objects.all().delete()
+        # The cache holds nothing but the per-IP throttle counters.
+        cache.clear()
+        self.stdout.write(
+            f"Demo limits reset: per-IP counters cleared; deleted {codes} sign-in codes, {failures} wrong-code "
+            f"entries and {refused} refused invite codes. Users and referrals are kept; ask for a new code to sign in."
+        )
