@@ -134,7 +134,7 @@ def test_compose_config_passes_with_env_example(compose):
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     services = config["services"]
-    assert set(services) == {"db", "migrate", "backend", "nginx"}
+    assert set(services) == {"db", "pgbouncer", "migrate", "backend", "nginx"}
     # Only nginx is reachable from outside.
     assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
     assert services["nginx"]["ports"][0]["target"] == 8080
@@ -144,15 +144,25 @@ def test_compose_config_passes_with_env_example(compose):
     assert any(v["type"] == "volume" and v["source"] == "pgdata" for v in db["volumes"])
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
 
+    # Backends reach PostgreSQL through PgBouncer's transaction pool, which bounds the server connections.
+    pgbouncer = services["pgbouncer"]
+    assert pgbouncer["environment"]["POOL_MODE"] == "transaction"
+    assert pgbouncer["environment"]["DB_HOST"] == "db"
+    assert int(pgbouncer["environment"]["MAX_DB_CONNECTIONS"]) <= 50
+    assert pgbouncer["depends_on"]["db"]["condition"] == "service_healthy"
+
     backend = services["backend"]
-    assert backend["depends_on"]["db"]["condition"] == "service_healthy"
+    assert backend["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
     assert backend["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert backend["environment"]["TRUSTED_PROXY_HOPS"] == "1"
     assert backend["environment"]["DJANGO_DEBUG"] == "false"
     assert (
         backend["environment"]["DATABASE_URL"].startswith("postgres://")
-        and "@db:5432/" in backend["environment"]["DATABASE_URL"]
+        and "@pgbouncer:5432/" in backend["environment"]["DATABASE_URL"]
     )
+    assert backend["environment"]["DB_DISABLE_SERVER_SIDE_CURSORS"] == "true"
+    # Migrations talk to PostgreSQL directly.
+    assert "@db:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
     assert "healthcheck" in " ".join(backend["healthcheck"]["test"])
     assert services["migrate"]["command"] == ["release"]
     assert services["nginx"]["depends_on"]["backend"]["condition"] == "service_healthy"
