@@ -212,7 +212,11 @@ def test_limit_req_guards_the_sign_in_endpoints(stack, extra_nginx):
     assert refused.status_code == 429
     assert refused.headers["Content-Type"] == "application/json"
     assert refused.headers["Retry-After"] == "60"
-    assert refused.json() == {"detail": "Too many requests. Try again later.", "retry_after": 60}
+    assert refused.json() == {
+        "detail": "Too many requests. Try again later.",
+        "code": "ip_rate_limit",
+        "retry_after": 60,
+    }
     assert "X-Frame-Options" in refused.headers
     # Other endpoints are not limited, and neither are other clients.
     assert all(client.get("/api/health/").status_code == 200 for _ in range(5))
