@@ -1,5 +1,5 @@
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from authentication.serializers import (
     LoginInputSerializer,
     LoginOutputSerializer,
     RefreshInputSerializer,
+    RefreshTokenErrorSerializer,
     TokenPairOutputSerializer,
     VerifyInputSerializer,
     VerifyOutputSerializer,
@@ -20,9 +21,18 @@ from authentication.throttles import LoginIpThrottle, VerifyIpThrottle
 from common.exceptions import RateLimitCode
 from common.schema import error_response, rate_limit_response
 
-ERROR_401_REFRESH = error_response(
-    "The refresh token is invalid, expired, already used (rotation) or revoked.",
-    {"detail": "Token is blacklisted", "code": "token_not_valid"},
+ERROR_401_REFRESH = OpenApiResponse(
+    response=RefreshTokenErrorSerializer,
+    description="The refresh token can't be used; `detail` says why, `code` is always `token_not_valid`.",
+    examples=[
+        OpenApiExample(name, value={"detail": detail, "code": "token_not_valid"})
+        for name, detail in [
+            ("Used or revoked", "Token is blacklisted"),
+            ("Expired", "Token is expired"),
+            ("Malformed or forged", "Token is invalid"),
+            ("An access token", "Token has wrong type"),
+        ]
+    ],
 )
 
 
@@ -48,9 +58,15 @@ class LoginApi(_PublicApi):
         responses={
             200: LoginOutputSerializer,
             400: error_response(
-                "The phone is missing, malformed, or not a mobile number.",
+                "Malformed phone: each case has its own message (not a phone number, not a mobile number, "
+                "not a string, missing).",
                 {"phone": ["Enter a valid mobile phone number, e.g. +7 916 123-45-67."]},
                 field="phone",
+                more={
+                    "Not a mobile number": {"phone": ["This number can't receive SMS. Enter a mobile phone number."]},
+                    "Not a string": {"phone": ["Send the phone number as a string."]},
+                    "Missing": {"phone": ["This field is required."]},
+                },
             ),
             429: rate_limit_response(
                 RateLimitCode.RESEND_COOLDOWN,
@@ -106,6 +122,7 @@ class VerifyApi(_PublicApi):
                 field=("phone", "token"),
                 more={
                     "Malformed input": {"token": ["Enter the 4-digit code from the SMS."]},
+                    "Missing field": {"token": ["This field is required."]},
                 },
             ),
             429: rate_limit_response(RateLimitCode.WRONG_CODE_LIMIT, RateLimitCode.IP_RATE_LIMIT),

@@ -99,6 +99,11 @@ class RefreshInputSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="A refresh token.")
 
 
+class RefreshTokenErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text='Why the token can\'t be used, e.g. "Token is blacklisted".')
+    code = serializers.CharField(help_text="Always `token_not_valid`.")
+
+
 class TokenPairOutputSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField(help_text="A new refresh token; the one sent is no longer valid (rotation).")

@@ -247,6 +247,12 @@ export interface components {
             /** @description A refresh token. */
             refresh: string;
         };
+        RefreshTokenError: {
+            /** @description Why the token can't be used, e.g. "Token is blacklisted". */
+            detail: string;
+            /** @description Always `token_not_valid`. */
+            code: string;
+        };
         RefreshValidationError: {
             detail?: string;
             refresh?: string[];
@@ -333,7 +339,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOutput"];
                 };
             };
-            /** @description The phone is missing, malformed, or not a mobile number. */
+            /** @description Malformed phone: each case has its own message (not a phone number, not a mobile number, not a string, missing). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -382,13 +388,13 @@ export interface operations {
                     "application/json": components["schemas"]["RefreshValidationError"];
                 };
             };
-            /** @description The refresh token is invalid, expired, already used (rotation) or revoked. */
+            /** @description The refresh token can't be used; `detail` says why, `code` is always `token_not_valid`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DetailError"];
+                    "application/json": components["schemas"]["RefreshTokenError"];
                 };
             };
         };
@@ -550,13 +556,13 @@ export interface operations {
                     "application/json": components["schemas"]["RefreshValidationError"];
                 };
             };
-            /** @description The refresh token is invalid, expired, already used (rotation) or revoked. */
+            /** @description The refresh token can't be used; `detail` says why, `code` is always `token_not_valid`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DetailError"];
+                    "application/json": components["schemas"]["RefreshTokenError"];
                 };
             };
         };
