@@ -2,9 +2,9 @@ import { useCallback, useEffect, useState } from 'react'
 
 /**
  * Seconds left until a moment in the future, ticking once a second.
- * `start(n)` (re)starts it at n seconds; `left` is 0 when idle or done.
+ * `start(n)` (re)starts it at n seconds; `left` is 0 when idle or done; `endsAt` is the moment (ms).
  */
-export function useCountdown(initialSeconds = 0): { left: number; start: (seconds: number) => void } {
+export function useCountdown(initialSeconds = 0): { left: number; endsAt: number; start: (seconds: number) => void } {
   const [endsAt, setEndsAt] = useState(() => (initialSeconds > 0 ? Date.now() + initialSeconds * 1000 : 0))
   const [now, setNow] = useState(() => Date.now())
 
@@ -21,5 +21,5 @@ export function useCountdown(initialSeconds = 0): { left: number; start: (second
     return () => window.clearInterval(timer)
   }, [running])
 
-  return { left: running ? Math.ceil((endsAt - now) / 1000) : 0, start }
+  return { left: running ? Math.ceil((endsAt - now) / 1000) : 0, endsAt, start }
 }

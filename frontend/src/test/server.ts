@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
-import type { LoginResponse, Profile, ReferralPage, VerifyResponse } from '@/lib/api/types'
+import type { LoginResponse, Profile, RateLimitCode, ReferralPage, VerifyResponse } from '@/lib/api/types'
 
 export const PHONE = '+79161234567'
 export const CODE = '1234'
@@ -25,8 +25,17 @@ export const loginOk = (overrides: Partial<LoginResponse> = {}): LoginResponse =
   ...overrides,
 })
 
-export function throttled(retryAfter: number, detail = 'Too many requests.') {
-  return HttpResponse.json({ detail, retry_after: retryAfter }, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
+/** A 429 as the API sends it; without `code`, as an older server or another proxy might. */
+export function throttled(retryAfter: number, code?: RateLimitCode, detail = 'Too many requests.') {
+  return HttpResponse.json(
+    { detail, ...(code && { code }), retry_after: retryAfter },
+    { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+  )
+}
+
+/** A message with its spaces matched loosely: Intl puts a narrow no-break space before AM/PM. */
+export function loosely(message: string): RegExp {
+  return new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s'))
 }
 
 function authorized(request: Request): boolean {

@@ -5,15 +5,18 @@ export class ApiError extends Error {
   readonly detail: string | undefined
   /** `{"field": ["message", ...]}` */
   readonly fieldErrors: Record<string, string[]>
+  /** The body's machine `code`: which limit a 429 hit (`resend_cooldown`, ...); key on it, not on `detail`. */
+  readonly code: string | undefined
   /** Seconds until a 429 lifts: the body's `retry_after`, else the Retry-After header. */
   readonly retryAfter: number | undefined
 
   constructor(status: number, body: unknown, retryAfterHeader: string | null) {
-    const { detail, fieldErrors, retryAfter } = parseErrorBody(body)
+    const { detail, code, fieldErrors, retryAfter } = parseErrorBody(body)
     super(detail ?? `Request failed with status ${status}`)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
+    this.code = code
     this.fieldErrors = fieldErrors
     const header = retryAfterHeader === null ? NaN : Number(retryAfterHeader)
     this.retryAfter = retryAfter ?? (Number.isFinite(header) ? Math.max(0, Math.ceil(header)) : undefined)
@@ -35,21 +38,24 @@ export class NetworkError extends Error {
 
 function parseErrorBody(body: unknown): {
   detail: string | undefined
+  code: string | undefined
   fieldErrors: Record<string, string[]>
   retryAfter: number | undefined
 } {
   const fieldErrors: Record<string, string[]> = {}
   let detail: string | undefined
+  let code: string | undefined
   let retryAfter: number | undefined
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
       if (key === 'detail' && typeof value === 'string') detail = value
+      else if (key === 'code' && typeof value === 'string') code = value
       else if (key === 'retry_after' && typeof value === 'number') retryAfter = Math.max(0, Math.ceil(value))
       else if (Array.isArray(value)) fieldErrors[key] = value.filter((v): v is string => typeof v === 'string')
       else if (typeof value === 'string') fieldErrors[key] = [value]
     }
   }
-  return { detail, fieldErrors, retryAfter }
+  return { detail, code, fieldErrors, retryAfter }
 }
 
 export function isApiError(error: unknown, status?: number): error is ApiError {

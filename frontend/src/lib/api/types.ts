@@ -14,3 +14,5 @@ export type ProfileUpdateRequest = Schemas['PatchedProfileUpdateInputRequest']
 export type Referral = Schemas['ReferralOutput']
 export type ReferralPage = Schemas['PaginatedReferralOutputList']
 export type RateLimitError = Schemas['RateLimitError']
+/** Which limit a 429 hit. */
+export type RateLimitCode = Schemas['CodeEnum']

@@ -14,7 +14,18 @@ export const en = {
 
   'error.network': "Can't reach the server. Check your connection and try again.",
   'error.unknown': 'Something went wrong. Please try again.',
-  'error.tooMany': 'Too many requests. Try again in {time}.',
+  'error.tooMany': 'Too many requests. Try again {when}.',
+
+  // A 429, by the limit it hit ({when}: "in 44 min, at 10:31").
+  'limit.ipRateLimit': 'Too many sign-in requests from this device or network. Try again {when}.',
+  'limit.resendCooldown': 'A code was just sent to this number. You can ask for a new one {when}.',
+  'limit.dailyCodeLimit': 'This number has had as many codes as it can get in a day. New codes can be sent {when}.',
+  'limit.wrongCodeLimit': 'Too many wrong codes were entered for this number, so signing in with it is paused. Try again {when}.',
+  'limit.inviteAttemptLimit': "Too many invite codes didn't work. You can try another {when}.",
+  'when.in': 'in {time}',
+  'when.inAt': 'in {time}, at {clock}',
+  'when.inTomorrowAt': 'in {time}, tomorrow at {clock}',
+  'when.inOnDateAt': 'in {time}, on {date} at {clock}',
 
   'session.expired': 'Your session has ended. Please sign in again.',
 
@@ -40,7 +51,6 @@ export const en = {
   'code.demoTag': 'Demo',
   'code.demoText': 'No real SMS is sent in demo mode. Your code is {code}.',
   'code.errorIncomplete': 'Enter all 4 digits.',
-  'code.locked': 'Too many attempts. Try again in {time}.',
 
   'profile.title': 'Your profile',
   'profile.loading': 'Loading your profile…',

@@ -16,7 +16,17 @@ export const ru: Dictionary = {
 
   'error.network': 'Нет связи с сервером. Проверьте подключение и попробуйте ещё раз.',
   'error.unknown': 'Что-то пошло не так. Попробуйте ещё раз.',
-  'error.tooMany': 'Слишком много запросов. Попробуйте через {time}.',
+  'error.tooMany': 'Слишком много запросов. Попробуйте {when}.',
+
+  'limit.ipRateLimit': 'Слишком много запросов на вход с этого устройства или из этой сети. Попробуйте {when}.',
+  'limit.resendCooldown': 'Код на этот номер только что отправлен. Новый можно запросить {when}.',
+  'limit.dailyCodeLimit': 'На этот номер отправлено максимальное число кодов за сутки. Новые коды можно будет получить {when}.',
+  'limit.wrongCodeLimit': 'Для этого номера введено слишком много неверных кодов, вход с ним приостановлен. Попробуйте {when}.',
+  'limit.inviteAttemptLimit': 'Слишком много инвайт-кодов не подошло. Попробовать другой можно {when}.',
+  'when.in': 'через {time}',
+  'when.inAt': 'через {time}, в {clock}',
+  'when.inTomorrowAt': 'через {time}, завтра в {clock}',
+  'when.inOnDateAt': 'через {time}, {date} в {clock}',
 
   'session.expired': 'Сеанс завершён. Войдите снова.',
 
@@ -42,7 +52,6 @@ export const ru: Dictionary = {
   'code.demoTag': 'Демо',
   'code.demoText': 'В демо-режиме SMS не отправляются. Ваш код: {code}.',
   'code.errorIncomplete': 'Введите все 4 цифры.',
-  'code.locked': 'Слишком много попыток. Попробуйте через {time}.',
 
   'profile.title': 'Ваш профиль',
   'profile.loading': 'Загружаем профиль…',

@@ -1,8 +1,8 @@
 import { screen, waitFor } from '@testing-library/react'
 import { delay, http, HttpResponse } from 'msw'
-import { describe, expect, test, vi } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { getTokens } from '@/lib/token-storage'
-import { CODE, loginOk, server, throttled, TOKENS } from '@/test/server'
+import { CODE, loginOk, loosely, server, throttled, TOKENS } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import type { LoginResponse } from '@/lib/api/types'
 import { CodeForm } from './code-form'
@@ -16,6 +16,8 @@ function setup(login: LoginResponse = loginOk()) {
 }
 
 describe('CodeForm', () => {
+  afterEach(() => vi.useRealTimers())
+
   test('is a one-time-code field with a numeric keyboard, focused on arrival', () => {
     const { input } = setup()
     expect(input).toHaveAttribute('autocomplete', 'one-time-code')
@@ -89,14 +91,48 @@ describe('CodeForm', () => {
     expect(await screen.findByText('Enter all 4 digits.')).toBeInTheDocument()
   })
 
-  test('a 429 lock says when to try again and blocks the field', async () => {
-    server.use(http.post('/api/verify/', () => throttled(600)))
+  test('too many wrong codes: says so and when it lifts, and blocks the field', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(2026, 11, 3, 10, 0, 0) })
+    server.use(http.post('/api/verify/', () => throttled(86_000, 'wrong_code_limit')))
     const { user, input } = setup()
 
     await user.type(input, '9999')
 
     await waitFor(() => expect(input).toBeDisabled())
-    expect(input).toHaveAccessibleDescription(/Too many attempts\. Try again in 10 min\./)
+    expect(input).toHaveAccessibleDescription(
+      loosely(
+        'Too many wrong codes were entered for this number, so signing in with it is paused. ' +
+          'Try again in 23 h 53 min, tomorrow at 9:54 AM.',
+      ),
+    )
+  })
+
+  test("the device's request cap on verify is told apart from the phone's lock", async () => {
+    server.use(http.post('/api/verify/', () => throttled(42, 'ip_rate_limit')))
+    const { user, input } = setup()
+
+    await user.type(input, '9999')
+
+    await waitFor(() => expect(input).toBeDisabled())
+    expect(input).toHaveAccessibleDescription(
+      /Too many sign-in requests from this device or network\. Try again in 42 s\./,
+    )
+  })
+
+  test('a refused resend says which limit it hit, and the button counts down', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(2026, 11, 3, 10, 0, 0) })
+    server.use(http.post('/api/login/', () => throttled(40_000, 'daily_code_limit')))
+    const { user } = setup(loginOk({ resend_in: 0 }))
+
+    await user.click(screen.getByRole('button', { name: 'Send a new code' }))
+
+    const message = loosely(
+      'This number has had as many codes as it can get in a day. New codes can be sent in 11 h 6 min, at 9:07 PM.',
+    )
+    await waitFor(() =>
+      expect(screen.getAllByRole('status').filter((region) => message.test(region.textContent ?? ''))).toHaveLength(1),
+    )
+    expect(screen.getByRole('button', { name: 'New code in 11 h 6 min' })).toHaveAttribute('aria-disabled', 'true')
   })
 
   test('resend counts down from resend_in', () => {

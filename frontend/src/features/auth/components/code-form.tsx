@@ -6,6 +6,7 @@ import type { LoginResponse } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
 import { formatDuration, useI18n } from '@/lib/i18n'
 import { displayPhone } from '@/lib/phone'
+import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
 import { useDocumentTitle } from '@/lib/use-document-title'
 import { useRequestCode } from '../api/request-code'
@@ -86,17 +87,21 @@ export function CodeForm({ login, onBack, onResent }: Props) {
   let error: ReactNode = clientError
   if (!error && verify.error) {
     if (verify.error instanceof ApiError && verify.error.status === 429) {
-      error = locked ? <CountdownText text={t('code.locked', { time: formatDuration(t, lock.left) })} /> : null
+      error = locked ? <CountdownText text={rateLimitMessage(verify.error, i18n, lock.left, lock.endsAt)} /> : null
     } else {
       error = errorMessage(verify.error, i18n, 'token')
     }
   }
-  const resendError =
-    resend.error instanceof ApiError && resend.error.status === 429
-      ? null // shown as the countdown on the button
-      : resend.error
-        ? errorMessage(resend.error, i18n)
-        : null
+  // A refused resend says which limit it hit (the button counts down too); other failures say what went wrong.
+  let resendError: ReactNode = null
+  if (resend.error instanceof ApiError && resend.error.status === 429) {
+    resendError =
+      resendTimer.left > 0 ? (
+        <CountdownText text={rateLimitMessage(resend.error, i18n, resendTimer.left, resendTimer.endsAt)} />
+      ) : null
+  } else if (resend.error) {
+    resendError = errorMessage(resend.error, i18n)
+  }
 
   return (
     <form

@@ -1,19 +1,23 @@
 import { screen, waitFor } from '@testing-library/react'
 import { delay, http, HttpResponse } from 'msw'
-import { describe, expect, test, vi } from 'vitest'
-import { loginOk, server, throttled } from '@/test/server'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import type { RateLimitCode } from '@/lib/api/types'
+import type { Language } from '@/lib/i18n'
+import { loginOk, loosely, server, throttled } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import { PhoneForm } from './phone-form'
 
-function setup() {
+function setup(language: Language = 'en') {
   const onSent = vi.fn()
-  const utils = renderWithProviders(<PhoneForm onSent={onSent} />)
-  const field = screen.getByLabelText('Phone number')
-  const button = screen.getByRole('button', { name: 'Get code' })
+  const utils = renderWithProviders(<PhoneForm onSent={onSent} />, { language })
+  const field = screen.getByLabelText(language === 'en' ? 'Phone number' : 'Номер телефона')
+  const button = screen.getByRole('button', { name: language === 'en' ? 'Get code' : 'Получить код' })
   return { ...utils, onSent, field, button }
 }
 
 describe('PhoneForm', () => {
+  afterEach(() => vi.useRealTimers())
+
   test('formats the number as it is typed', async () => {
     const { user, field } = setup()
     await user.type(field, '89161234567')
@@ -100,7 +104,7 @@ describe('PhoneForm', () => {
 
   test('a 429 says when to try again and holds the button until then', async () => {
     let calls = 0
-    server.use(http.post('/api/login/', () => (calls++, throttled(42))))
+    server.use(http.post('/api/login/', () => (calls++, throttled(42, 'ip_rate_limit'))))
     const { user, field, button } = setup()
 
     await user.type(field, '9161234567')
@@ -122,6 +126,61 @@ describe('PhoneForm', () => {
 
     await waitFor(() => expect(button).not.toHaveAttribute('aria-disabled'), { timeout: 2500 })
     expect(field).not.toHaveAccessibleDescription(/Try again/)
+  })
+
+  // 10:00 local time, so the clock times below don't depend on when or where the tests run.
+  const NOW = new Date(2026, 11, 3, 10, 0, 0)
+
+  test.each<[RateLimitCode | undefined, number, Language, string]>([
+    [
+      'ip_rate_limit',
+      42,
+      'en',
+      'Too many sign-in requests from this device or network. Try again in 42 s.',
+    ],
+    ['resend_cooldown', 57, 'en', 'A code was just sent to this number. You can ask for a new one in 57 s.'],
+    [
+      'daily_code_limit',
+      86_000,
+      'en',
+      'This number has had as many codes as it can get in a day. New codes can be sent in 23 h 53 min, tomorrow at 9:54 AM.',
+    ],
+    [
+      'wrong_code_limit',
+      44 * 60,
+      'en',
+      'Too many wrong codes were entered for this number, so signing in with it is paused. Try again in 44 min, at 10:44 AM.',
+    ],
+    [undefined, 42, 'en', 'Too many requests. Try again in 42 s.'],
+    [
+      'ip_rate_limit',
+      42,
+      'ru',
+      'Слишком много запросов на вход с этого устройства или из этой сети. Попробуйте через 42 с.',
+    ],
+    ['resend_cooldown', 57, 'ru', 'Код на этот номер только что отправлен. Новый можно запросить через 57 с.'],
+    [
+      'daily_code_limit',
+      86_000,
+      'ru',
+      'На этот номер отправлено максимальное число кодов за сутки. Новые коды можно будет получить через 23 ч 53 мин, завтра в 9:54.',
+    ],
+    [
+      'wrong_code_limit',
+      44 * 60,
+      'ru',
+      'Для этого номера введено слишком много неверных кодов, вход с ним приостановлен. Попробуйте через 44 мин, в 10:44.',
+    ],
+  ])('a 429 %s (%i s, %s) says which limit and when it lifts', async (code, retryAfter, language, message) => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW })
+    server.use(http.post('/api/login/', () => throttled(retryAfter, code)))
+    const { user, field, button } = setup(language)
+
+    await user.type(field, '9161234567')
+    await user.click(button)
+
+    await waitFor(() => expect(field).toHaveAccessibleDescription(loosely(message)))
+    expect(button).toHaveAttribute('aria-disabled', 'true')
   })
 
   test('no connection gets its own message', async () => {

@@ -6,8 +6,9 @@ import { TextField } from '@/components/ui/text-field'
 import { ApiError } from '@/lib/api/errors'
 import type { LoginResponse } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
-import { formatDuration, useI18n } from '@/lib/i18n'
+import { useI18n } from '@/lib/i18n'
 import { checkPhone, formatPhoneInput } from '@/lib/phone'
+import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
 import { useDocumentTitle } from '@/lib/use-document-title'
 import { useRequestCode } from '../api/request-code'
@@ -34,7 +35,8 @@ export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: 
   let error: ReactNode = clientError
   if (!error && apiError) {
     if (throttled) {
-      error = cooldown.left > 0 ? <CountdownText text={t('error.tooMany', { time: formatDuration(t, cooldown.left) })} /> : null
+      error =
+        cooldown.left > 0 ? <CountdownText text={rateLimitMessage(apiError, i18n, cooldown.left, cooldown.endsAt)} /> : null
     } else {
       error = errorMessage(apiError, i18n, 'phone')
     }

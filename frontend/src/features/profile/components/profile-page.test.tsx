@@ -144,14 +144,16 @@ describe('ProfilePage', () => {
     expect(await screen.findByText('You have already activated an invite code.')).toBeInTheDocument()
   })
 
-  test('a 429 says when to try again and sends nothing meanwhile', async () => {
-    const bodies = patchAnswers(() => throttled(125))
+  test('a 429 says too many codes failed and when to try again, and sends nothing meanwhile', async () => {
+    const bodies = patchAnswers(() => throttled(125, 'invite_attempt_limit'))
     const { user } = renderWithProviders(<ProfilePage />)
 
     await activateWith(user, 'AB12CD')
 
     const field = screen.getByLabelText('Invite code')
-    await waitFor(() => expect(field).toHaveAccessibleDescription(/Try again in 2 min 5 s/))
+    await waitFor(() =>
+      expect(field).toHaveAccessibleDescription("Too many invite codes didn't work. You can try another in 2 min 5 s."),
+    )
     await user.click(screen.getByRole('button', { name: 'Activate' }))
     expect(bodies).toHaveLength(1)
   })

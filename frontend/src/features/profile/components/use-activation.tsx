@@ -3,7 +3,8 @@ import { CountdownText } from '@/components/ui/countdown-text'
 import { isApiError } from '@/lib/api/errors'
 import type { Profile } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
-import { formatDuration, useI18n } from '@/lib/i18n'
+import { useI18n } from '@/lib/i18n'
+import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
 import { useActivateInvite } from '../api/activate-invite'
 
@@ -13,17 +14,16 @@ import { useActivateInvite } from '../api/activate-invite'
  */
 export function useActivation(onActivated: (profile: Profile, code: string) => void) {
   const i18n = useI18n()
-  const { t } = i18n
   const mutation = useActivateInvite()
   const cooldown = useCountdown()
-  const throttled = isApiError(mutation.error, 429)
-  const blocked = throttled && cooldown.left > 0
+  const throttled = isApiError(mutation.error, 429) ? mutation.error : null
+  const blocked = throttled !== null && cooldown.left > 0
   const { reset } = mutation
 
   let error: ReactNode = null
   if (mutation.error) {
     if (throttled) {
-      error = blocked ? <CountdownText text={t('error.tooMany', { time: formatDuration(t, cooldown.left) })} /> : null
+      error = blocked ? <CountdownText text={rateLimitMessage(throttled, i18n, cooldown.left, cooldown.endsAt)} /> : null
     } else {
       error = errorMessage(mutation.error, i18n, 'foreign_invite_code')
     }
