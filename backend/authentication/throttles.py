@@ -18,6 +18,15 @@ class _ClientIpThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
+    def wait(self):
+        """Seconds until the next request is allowed: when the num_requests-th newest one on record
+        leaves the window. DRF's own answer is None when more requests are on record than the rate
+        allows now (the rate was lowered, or another instance on the same cache runs a higher one),
+        which the client would read as "try again at once"."""
+        if len(self.history) >= self.num_requests:
+            return max(1.0, self.duration - (self.now - self.history[self.num_requests - 1]))
+        return super().wait()
+
 
 class LoginIpThrottle(_ClientIpThrottle):
     scope = "login"

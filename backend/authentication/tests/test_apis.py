@@ -289,6 +289,21 @@ def test_login_per_ip_cap_answers_429(api_client, new_phone):
 
 
 @pytest.mark.usefixtures("clear_cache")
+def test_per_ip_cap_lowered_below_the_requests_on_record_still_says_the_real_wait(api_client, new_phone):
+    with override_settings(THROTTLE_LOGIN="5/hour"):
+        for _ in range(4):
+            assert login(api_client, new_phone()).status_code == 200
+
+    with override_settings(THROTTLE_LOGIN="2/hour"):
+        response = login(api_client, new_phone())
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "ip_rate_limit"
+    # Four requests of the last seconds are on record: the second newest leaves the hour's window in ~1 h.
+    assert 3590 <= response.json()["retry_after"] <= 3600
+
+
+@pytest.mark.usefixtures("clear_cache")
 @override_settings(THROTTLE_VERIFY="2/hour")
 def test_verify_per_ip_cap_answers_429(api_client, new_phone):
     phone = new_phone()
