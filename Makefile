@@ -57,7 +57,7 @@ run: install $(STATIC_ROOT)/staticfiles.json ## Serve the API and web app on htt
 	  else echo "npm not found: serving the API only (the web app needs Node.js 20+)"; fi
 	@$(RUN_ENV) && cd backend && export HOST=$(HOST) PORT=$(PORT) && \
 	  $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createcachetable -v0 && \
-	  echo "make run: http://$(HOST):$(PORT) (demo mode: codes shown, per-IP caps $$THROTTLE_LOGIN sign-in, $$THROTTLE_VERIFY verify; make demo-reset lifts every limit)" && \
+	  echo "Serving http://$(HOST):$(PORT) (demo mode: codes shown, per-IP caps $$THROTTLE_LOGIN sign-in, $$THROTTLE_VERIFY verify; make demo-reset lifts every limit)" && \
 	  exec $(abspath $(VENV))/bin/gunicorn -c gunicorn.conf.py config.wsgi:application
 
 demo-reset: install ## Lift every rate limit of make run's database (per-IP counters, codes, wrong entries); users stay

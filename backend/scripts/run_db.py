@@ -19,7 +19,7 @@ SQLITE_PATH = Path(__file__).resolve().parent.parent / "db.sqlite3"
 
 
 def say(message: str) -> None:
-    print(f"make run: {message}", file=sys.stderr)
+    print(message, file=sys.stderr)
 
 
 def first_line(exc: Exception) -> str:
@@ -64,25 +64,25 @@ def main() -> int:
     explicit = os.environ.get("DATABASE_URL", "").strip()
     url = explicit or DEFAULT_POSTGRES_URL
     if not url.startswith(("postgres://", "postgresql://")):
-        say(f"database {url}")
+        say(f"Database: {url}")
         print(url)
         return 0
     try:
         state = ensure_postgres_database(url)
     except psycopg2.OperationalError as exc:
         if explicit:
-            say(f"can't use {describe(url)} ({first_line(exc)}). Start PostgreSQL or fix DATABASE_URL.")
+            say(f"Can't use {describe(url)} ({first_line(exc)}). Start PostgreSQL or fix DATABASE_URL.")
             return 1
         say(
-            f"no usable PostgreSQL at 127.0.0.1:5432 ({first_line(exc)}): using the SQLite file "
-            f"backend/{SQLITE_PATH.name} (set DATABASE_URL to choose)"
+            f"Database: the SQLite file backend/{SQLITE_PATH.name}; no usable PostgreSQL at 127.0.0.1:5432 "
+            f"({first_line(exc)}). Set DATABASE_URL to choose."
         )
         print(f"sqlite:///{SQLITE_PATH}")
         return 0
     except psycopg2.Error as exc:  # e.g. the role may not create databases
-        say(f"can't create {describe(url)} ({first_line(exc)}). Create it or fix DATABASE_URL.")
+        say(f"Can't create {describe(url)} ({first_line(exc)}). Create it or fix DATABASE_URL.")
         return 1
-    say(f"{describe(url)}{' (created it)' if state == 'created' else ''}")
+    say(f"Database: {describe(url)}{' (created it now)' if state == 'created' else ''}")
     print(url)
     return 0
 

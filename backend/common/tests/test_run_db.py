@@ -57,8 +57,8 @@ def test_a_missing_postgresql_database_is_created_and_said_in_one_line():
         assert result.returncode == 0
         assert result.stdout.strip() == url
         assert result.stderr.strip().splitlines() == [
-            f"make run: PostgreSQL database {dj_database_url.parse(url)['NAME']} at "
-            f"{dj_database_url.parse(url)['HOST']}:{dj_database_url.parse(url)['PORT']} (created it)"
+            f"Database: PostgreSQL database {dj_database_url.parse(url)['NAME']} at "
+            f"{dj_database_url.parse(url)['HOST']}:{dj_database_url.parse(url)['PORT']} (created it now)"
         ]
         assert database_exists(url)
         # The second time it is just used.
@@ -75,7 +75,7 @@ def test_an_unreachable_postgresql_asked_for_is_one_line_and_a_failure():
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
-    assert lines[0].startswith("make run: can't use PostgreSQL database referral at 127.0.0.1:1 (")
+    assert lines[0].startswith("Can't use PostgreSQL database referral at 127.0.0.1:1 (")
     assert lines[0].endswith("Start PostgreSQL or fix DATABASE_URL.")
 
 
@@ -91,7 +91,7 @@ def test_without_database_url_and_no_postgresql_it_falls_back_to_sqlite(monkeypa
     out, err = capsys.readouterr()
     assert out.strip() == f"sqlite:///{SCRIPT.parent.parent / 'db.sqlite3'}"
     assert len(err.strip().splitlines()) == 1
-    assert "using the SQLite file backend/db.sqlite3" in err
+    assert err.startswith("Database: the SQLite file backend/db.sqlite3; no usable PostgreSQL at 127.0.0.1:5432 (")
 
 
 def test_a_sqlite_url_is_used_as_given():
