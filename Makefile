@@ -70,9 +70,8 @@ $(STATIC_ROOT)/staticfiles.json: $(VENV)/.installed
 	cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py collectstatic --noinput -v0
 	@touch $@
 
-superuser: install ## Create an admin account for /admin/ (asks for a phone and a password)
-	cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput -v0 && \
-	  DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py createsuperuser
+superuser: install ## Create an admin account for /admin/ in make run's database (asks for a phone and a password)
+	@$(RUN_ENV) && cd backend && $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createsuperuser
 
 check-db: install
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/scripts/check_db.py
