@@ -104,8 +104,9 @@ class ReferralListApi(ListAPIView):
         examples=[
             OpenApiExample(
                 "A page",
-                # The items of a page; the schema wraps them in {"next", "previous", "results"}.
-                value=[{"phone": "+79031234567", "activated_at": "2026-11-27T08:00:00.123456Z"}],
+                # One item of a page: drf-spectacular puts it in a list under "results", next to "next" and
+                # "previous" (a list here came out as a list of lists).
+                value={"phone": "+79031234567", "activated_at": "2026-11-27T08:00:00.123456Z"},
                 response_only=True,
                 status_codes=["200"],
             )
