@@ -1,16 +1,44 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
 from users.invite_codes import ALPHABET, LENGTH
-from users.phones import phone_normalize
+from users.phones import InvalidPhone, phone_normalize
 
 E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
 INVITE_CODE_REGEX = rf"^[{ALPHABET}]{{{LENGTH}}}$"
 
 
+class PhoneField(models.CharField):
+    """A phone stored in E.164. Cleaning takes any common spelling (`8 (916) 123-45-67`), so whatever
+    validates through the model (`make superuser`, asking interactively or with --phone) reads phones
+    the way the API and the admin do; anything that isn't a phone fails validation with a message."""
+
+    default_validators = [RegexValidator(E164_REGEX, "Enter a valid phone number, e.g. +7 916 123-45-67.")]
+
+    def clean(self, value, model_instance):
+        # Only validation normalises: what is saved is written as given, so the database's own CHECK
+        # still refuses a non-E.164 value that skipped validation.
+        if isinstance(value, str):
+            try:
+                value = phone_normalize(value, mobile_only=False)
+            except InvalidPhone:
+                pass  # left as typed: the validator above refuses it
+        return super().clean(value, model_instance)
+
+
 class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username):
+        # createsuperuser's "already taken" check and password sign-in look users up by phone: any
+        # spelling finds the account.
+        try:
+            username = phone_normalize(str(username), mobile_only=False)
+        except InvalidPhone:
+            pass
+        return super().get_by_natural_key(username)
+
     def create_superuser(self, phone: str, password: str | None = None, **extra):
         """Admin accounts (`make superuser`); app users are created by phone sign-in.
 
@@ -25,7 +53,7 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    phone = models.CharField(max_length=16, unique=True, help_text="E.164, e.g. +79161234567")
+    phone = PhoneField(max_length=16, unique=True, help_text="E.164, e.g. +79161234567")
     invite_code = models.CharField(max_length=LENGTH, unique=True)
     referred_by = models.ForeignKey(
         "self",
