@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -29,7 +30,6 @@ REPO = NGINX_DIR.parent
 STACK_SH = NGINX_DIR / "stack.sh"
 RENDER_SH = NGINX_DIR / "render.sh"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-DATABASE_NAME = "referral_stack"
 # Each test signs in from its own address, so the per-IP limits below are per test.
 THROTTLE_LOGIN = "5/hour"
 
@@ -138,6 +138,13 @@ def server_database_url() -> str:
     return os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/referral")
 
 
+def stack_database_url() -> str:
+    """DATABASE_URL's database + "_stack" (dropped and created anew): runs with their own DATABASE_URL
+    don't reset each other's stack database."""
+    url = urlsplit(server_database_url())
+    return urlunsplit(url._replace(path=url.path + "_stack"))
+
+
 def write_fake_spa(root: Path) -> None:
     """A stand-in for frontend/dist when the SPA has not been built."""
     (root / "assets").mkdir(parents=True)
@@ -171,7 +178,7 @@ def stack(spa_root) -> Iterator[Stack]:
         "STACK_BACKENDS": "2",
         "STACK_DIR": str(run_dir),
         "STACK_RESET_DB": "true",
-        "DATABASE_URL": server_database_url().rsplit("/", 1)[0] + "/" + DATABASE_NAME,
+        "DATABASE_URL": stack_database_url(),
         "NGINX_SPA_ROOT": str(spa_root),
         # The sign-in tests send many requests from loopback; nginx's own limit is tested apart.
         "NGINX_LIMIT_REQ": "off",

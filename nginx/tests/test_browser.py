@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
@@ -17,9 +20,11 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 GOOGLE_FONTS = "fonts.googleapis.com"
 
 
-def load(url: str) -> tuple[str, list[str]]:
-    """The rendered DOM of a page and the console messages Chromium logged while loading it."""
+def load(url: str) -> tuple[str, list[str], list[str]]:
+    """The rendered DOM of a page, the console messages Chromium logged while loading it, and the URLs
+    the page requested (from Chromium's net log)."""
     with tempfile.TemporaryDirectory() as profile:
+        net_log = Path(profile) / "net-log.json"
         result = subprocess.run(
             [
                 CHROMIUM,
@@ -32,6 +37,7 @@ def load(url: str) -> tuple[str, list[str]]:
                 "--disable-component-update",
                 "--disable-sync",
                 f"--user-data-dir={profile}",
+                f"--log-net-log={net_log}",
                 "--enable-logging=stderr",
                 "--v=0",
                 "--virtual-time-budget=10000",
@@ -42,8 +48,21 @@ def load(url: str) -> tuple[str, list[str]]:
             text=True,
             timeout=120,
         )
+        requested = page_requests(net_log)
     console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
-    return result.stdout, console
+    return result.stdout, console, requested
+
+
+def page_requests(net_log: Path) -> list[str]:
+    """The URLs a page asked for. The browser's own traffic (update checks, accounts) has no origin as its
+    initiator; what the page loads names the page's origin. Requests the CSP blocked never start."""
+    log = json.loads(net_log.read_text())
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    return [
+        event["params"]["url"]
+        for event in log["events"]
+        if event["type"] == start_job and "://" in event.get("params", {}).get("initiator", "")
+    ]
 
 
 def csp_violations(console: list[str]) -> list[str]:
@@ -63,11 +82,21 @@ def csp_violations(console: list[str]) -> list[str]:
 def test_page_renders_without_csp_violations(stack, spa_root, path, rendered):
     if path in ("/", "/profile") and spa_root != REPO / "frontend" / "dist":
         pytest.skip("the SPA is not built (make frontend-build)")
-    dom, console = load(stack.url + path)
+    dom, console, requested = load(stack.url + path)
     assert csp_violations(console) == []
+    assert requested, "the net log recorded none of the page's requests"
+    assert [url for url in requested if urlsplit(url).netloc != urlsplit(stack.url).netloc] == []
     assert re.search(rendered, dom), f"{path} did not render: {dom[:500]}"
 
 
 def test_redoc_page_asks_for_no_third_party_fonts(stack):
-    _, console = load(stack.url + "/api/redoc/")
+    _, console, _ = load(stack.url + "/api/redoc/")
     assert not [line for line in console if GOOGLE_FONTS in line]
+
+
+def test_redoc_loads_its_logo_from_the_page_itself(stack):
+    # The stock bundle's footer logo came from cdn.redoc.ly; the CSP now blocks any such image.
+    dom, console, requested = load(stack.url + "/api/redoc/")
+    assert [line for line in console if "Content Security Policy" in line or "cdn.redoc.ly" in line] == []
+    assert re.search(r'<img alt="redocly logo" src="data:image/svg\+xml,', dom), "the footer logo is missing"
+    assert stack.url + "/api/redoc/redoc.standalone.js" in requested
