@@ -110,6 +110,15 @@ def test_oversized_body_is_refused_by_nginx_with_json(stack):
     assert response.json() == {"detail": "Request body is too large."}
 
 
+@pytest.mark.parametrize("path", ["/api/login/", "/api/verify/", "/api/token/refresh/", "/api/logout/"])
+def test_deeply_nested_json_is_a_json_400_through_nginx(stack, path):
+    body = "[" * 1000 + "]" * 1000
+    response = stack.client().post(path, data=body, headers=JSON)
+    assert response.status_code == 400, response.text[:300]
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "JSON parse error - the body is nested too deeply."}
+
+
 # ---- two backends, one state ----
 
 
