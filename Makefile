@@ -46,9 +46,14 @@ system-deps: ## Install the system packages the tests need (Debian: chromium, ng
 # The per-phone limits (resend cooldown, codes a day, wrong codes) are the product's and stay as they are.
 DEMO_THROTTLE_LOGIN ?= 1000/hour
 DEMO_THROTTLE_VERIFY ?= 1000/hour
-# make run's environment: demo mode, and the database backend/scripts/run_db.py picks (and creates if missing):
-# DATABASE_URL if set, else PostgreSQL .../referral on 127.0.0.1:5432 if one answers, else backend/db.sqlite3.
-RUN_ENV = export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECHO=$${OTP_ECHO:-true} \
+# This checkout's own DJANGO_SECRET_KEY and JWT_SIGNING_KEY (unless set in the environment): random, made on first
+# use in SECRETS_FILE (mode 600, gitignored) by backend/scripts/local_secrets.py. No key is written in the code.
+SECRETS_FILE ?= .env.local
+LOCAL_SECRETS = secrets=$$($(PY) backend/scripts/local_secrets.py $(abspath $(SECRETS_FILE))) && eval "$$secrets"
+# make run's environment: demo mode, this checkout's secrets, and the database backend/scripts/run_db.py picks (and
+# creates if missing): DATABASE_URL if set, else PostgreSQL .../referral on 127.0.0.1:5432 if one answers, else
+# backend/db.sqlite3.
+RUN_ENV = $(LOCAL_SECRETS) && export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECHO=$${OTP_ECHO:-true} \
 	  THROTTLE_LOGIN=$${THROTTLE_LOGIN:-$(DEMO_THROTTLE_LOGIN)} THROTTLE_VERIFY=$${THROTTLE_VERIFY:-$(DEMO_THROTTLE_VERIFY)} && \
 	  db=$$($(PY) backend/scripts/run_db.py) && export DATABASE_URL=$$db
 
@@ -67,7 +72,7 @@ demo-reset: install ## Lift every rate limit of make run's database (per-IP coun
 # collectstatic (the admin's and the API docs' assets, which come with the installed packages) only when
 # the packages changed: it takes seconds and would otherwise run on every start.
 $(STATIC_ROOT)/staticfiles.json: $(VENV)/.installed
-	cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py collectstatic --noinput -v0
+	$(LOCAL_SECRETS) && cd backend && DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py collectstatic --noinput -v0
 	@touch $@
 
 superuser: install ## Create an admin account for /admin/ in make run's database (asks for a phone and a password)
@@ -98,7 +103,7 @@ fmt: install ## Format and fix style (ruff)
 	cd backend && $(PY) -m ruff check --fix . && $(PY) -m ruff format .
 
 schema: install ## Regenerate backend/openapi.yaml (validated) and the web app's API types
-	cd backend && DJANGO_DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+	$(LOCAL_SECRETS) && cd backend && DJANGO_DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 	@if [ -f frontend/package.json ]; then cd frontend && npm run --silent gen:types; fi
 
 # ---- frontend ----

@@ -1,6 +1,7 @@
 """Helpers for tests over real HTTP: many requests at once, and the production server."""
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -51,8 +52,8 @@ def gunicorn(**env_overrides):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "server-test-secret",
-        "JWT_SIGNING_KEY": "server-test-jwt-signing-key-32-bytes-long",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": _test_database_url(),
         "HOST": "127.0.0.1",
         "PORT": str(port),

@@ -76,13 +76,13 @@ def _running_under_gevent() -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# No fallback, not even with DEBUG: a key written in the code would let anyone who reads the repository sign
+# sessions (and, for JWT_SIGNING_KEY below, tokens for any user) on every server that forgot to set it.
+# `make run` makes random ones per checkout (backend/scripts/local_secrets.py).
+_SECRET_HINT = 'set it (python3 -c "import secrets; print(secrets.token_urlsafe(50))"), or use make run'
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it (see .env.example), or set DJANGO_DEBUG=true for local use."
-        )
-    SECRET_KEY = "insecure-local-only-secret-key-do-not-use-in-production"
+    raise ImproperlyConfigured(f"DJANGO_SECRET_KEY is not set: {_SECRET_HINT}.")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -226,9 +226,7 @@ REST_FRAMEWORK = {
 
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "")
 if not JWT_SIGNING_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("JWT_SIGNING_KEY is not set. Set it (see .env.example), or set DJANGO_DEBUG=true.")
-    JWT_SIGNING_KEY = "insecure-local-only-jwt-signing-key-do-not-use-in-production"
+    raise ImproperlyConfigured(f"JWT_SIGNING_KEY is not set: {_SECRET_HINT}.")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TTL_SECONDS", 600)),

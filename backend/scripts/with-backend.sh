@@ -3,8 +3,9 @@
 #   backend/scripts/with-backend.sh PORT DBNAME -- command [args...]
 # Creates an empty PostgreSQL database DBNAME (on the server of DATABASE_URL, default local),
 # migrates it, serves the API (and the SPA build, if any) with gunicorn on 127.0.0.1:PORT in demo
-# mode (OTP_ECHO=true, no SMS delay unless OTP_SEND_DELAY is set), waits until /api/health/ answers,
-# runs the command with BASE_URL set, and stops the server whatever the command's outcome.
+# mode (OTP_ECHO=true, no SMS delay unless OTP_SEND_DELAY is set, random secrets unless set), waits
+# until /api/health/ answers, runs the command with BASE_URL set, and stops the server whatever the
+# command's outcome.
 set -euo pipefail
 
 if [[ $# -lt 4 || "$3" != "--" ]]; then
@@ -34,6 +35,10 @@ PY
 export DJANGO_DEBUG=${DJANGO_DEBUG:-true} OTP_ECHO=${OTP_ECHO:-true} OTP_SEND_DELAY=${OTP_SEND_DELAY:-0}
 export HOST=127.0.0.1 PORT=$port WEB_CONCURRENCY=${WEB_CONCURRENCY:-2} GUNICORN_ACCESS_LOG=${GUNICORN_ACCESS_LOG:-}
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+# A throwaway server: random secrets of its own unless the caller set them (no key is written in the code).
+DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$("$py" -c 'import secrets; print(secrets.token_urlsafe(50))')}
+JWT_SIGNING_KEY=${JWT_SIGNING_KEY:-$("$py" -c 'import secrets; print(secrets.token_urlsafe(50))')}
+export DJANGO_SECRET_KEY JWT_SIGNING_KEY
 cd "$repo/backend"
 "$py" manage.py migrate --noinput -v0
 "$py" manage.py createcachetable

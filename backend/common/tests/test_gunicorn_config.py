@@ -1,6 +1,7 @@
 """gunicorn opens no control socket: it would go under $HOME, which the image's user lacks (/nonexistent)
 and which every native instance on a machine would share."""
 
+import secrets
 import subprocess
 import sys
 import time
@@ -21,6 +22,8 @@ def test_gunicorn_opens_no_control_socket_under_home(tmp_path):
         "HOME": str(tmp_path / "home"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "true",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
