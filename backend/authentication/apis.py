@@ -5,7 +5,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from authentication.serializers import (
     LoginInputSerializer,
@@ -16,7 +15,7 @@ from authentication.serializers import (
     VerifyInputSerializer,
     VerifyOutputSerializer,
 )
-from authentication.services import otp_request, otp_verify, token_revoke, tokens_issue
+from authentication.services import otp_request, otp_verify, token_refresh, token_revoke, tokens_issue
 from authentication.throttles import LoginIpThrottle, VerifyIpThrottle
 from common.exceptions import RateLimitCode
 from common.schema import error_response, rate_limit_response
@@ -39,6 +38,12 @@ ERROR_401_REFRESH = OpenApiResponse(
 class _PublicApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+
+
+class _RefreshTokenApi(_PublicApi):
+    def get_authenticate_header(self, request):
+        # An unusable refresh token is a 401 (DRF turns 401 into 403 without this header).
+        return 'Bearer realm="api"'
 
 
 class LoginApi(_PublicApi):
@@ -145,12 +150,16 @@ class VerifyApi(_PublicApi):
         return Response({"access": tokens.access, "refresh": tokens.refresh, "is_new": sign_in.is_new})
 
 
-class TokenRefreshApi(TokenRefreshView):
+class TokenRefreshApi(_RefreshTokenApi):
     @extend_schema(
         tags=["Tokens"],
         operation_id="token_refresh",
         summary="Get a new access token",
-        description="Returns a new access token and a new refresh token; the refresh token sent can't be used again.",
+        description=(
+            "Returns a new access token and a new refresh token; the refresh token sent can't be used again. "
+            "Sending a refresh token that was already used signs the whole session out (it may be a stolen "
+            "copy): the newest refresh token and the session's access tokens stop working too."
+        ),
         request=RefreshInputSerializer,
         responses={
             200: TokenPairOutputSerializer,
@@ -169,22 +178,24 @@ class TokenRefreshApi(TokenRefreshView):
             ),
         ],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = token_refresh(refresh=serializer.validated_data["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from exc
+        return Response({"access": tokens.access, "refresh": tokens.refresh})
 
 
-class LogoutApi(_PublicApi):
-    def get_authenticate_header(self, request):
-        # An unusable refresh token is a 401 (DRF turns 401 into 403 without this header).
-        return 'Bearer realm="api"'
-
+class LogoutApi(_RefreshTokenApi):
     @extend_schema(
         tags=["Tokens"],
         operation_id="logout",
         summary="Sign out",
         description=(
-            "Revokes the refresh token. Access tokens already issued stay valid until they expire (10 minutes); "
-            "the client drops them."
+            "Ends the session the refresh token belongs to: none of its refresh tokens can be used again, "
+            "and its access tokens stop working at once (401)."
         ),
         request=RefreshInputSerializer,
         responses={

@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,3 +44,35 @@ class OtpFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TokenFamily(models.Model):
+    """One sign-in (one session): every refresh token rotated from it carries its id in the `family` claim.
+
+    Refreshes and logouts of a session queue on this row's lock. Once revoked (logout, or a refresh
+    token presented twice) no refresh token of the family is accepted and its access tokens stop working.
+    Deleting the user deletes its families, which ends its sessions the same way.
+    """
+
+    class RevokeReason(models.TextChoices):
+        LOGOUT = "logout", "Signed out"
+        REUSE = "reuse", "A refresh token was presented twice (stolen or replayed)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="token_families")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=16, choices=RevokeReason.choices, blank=True)
+
+    class Meta:
+        verbose_name_plural = "token families"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoke_reason="")
+                | Q(revoked_at__isnull=False) & ~Q(revoke_reason=""),
+                name="token_family_revoked_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M:%S}"

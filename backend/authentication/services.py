@@ -1,10 +1,11 @@
-"""Phone sign-in: sending one-time codes, checking them, issuing and revoking tokens.
+"""Phone sign-in: sending one-time codes, checking them, issuing, rotating and revoking tokens.
 
 All counters live in PostgreSQL and every decision about a phone is taken while holding a lock on
 that phone's live code row, so the limits hold across processes and machines.
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,11 +13,17 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from authentication.exceptions import InvalidCode, PhoneLocked, ResendTooSoon, TooManyCodes
-from authentication.models import OtpCode, OtpFailure
+from authentication.models import OtpCode, OtpFailure, TokenFamily
 from authentication.sms.base import get_sms_backend
+from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
 from users.models import User
 from users.services import SignedInUser, user_get_or_create
 
@@ -138,11 +145,97 @@ class TokenPair:
     refresh: str
 
 
-def tokens_issue(*, user: User) -> TokenPair:
-    refresh = RefreshToken.for_user(user)
+def _pair_issue(*, user_id: int, family_id: uuid.UUID) -> TokenPair:
+    """A new refresh token of the family (recorded as outstanding) and its access token."""
+    refresh = RefreshToken()
+    refresh[jwt_settings.USER_ID_CLAIM] = str(user_id)
+    refresh[FAMILY_CLAIM] = str(family_id)
+    OutstandingToken.objects.create(
+        user_id=user_id,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
+def tokens_issue(*, user: User) -> TokenPair:
+    """Start a new session (token family) for `user` and return its first pair."""
+    with transaction.atomic():
+        family = TokenFamily.objects.create(user=user)
+        return _pair_issue(user_id=user.pk, family_id=family.pk)
+
+
+def _session_of(token: SessionRefreshToken) -> tuple[TokenFamily, OutstandingToken]:
+    """The token's family and outstanding row; raise TokenError if the token names no session of its user.
+
+    A family missing (the user was deleted, or the token predates families) is reported like a revoked one.
+    """
+    owner = token_owner(token)
+    if owner.family_id is None:
+        raise TokenError(_(INVALID))
+    family = TokenFamily.objects.filter(pk=owner.family_id, user_id=owner.user_id).first()
+    outstanding = OutstandingToken.objects.filter(jti=token[jwt_settings.JTI_CLAIM], user_id=owner.user_id).first()
+    if family is None or outstanding is None:
+        raise TokenError(_(BLACKLISTED))
+    return family, outstanding
+
+
+def _spend(outstanding: OutstandingToken) -> bool:
+    """Mark a refresh token used; False if it already was.
+
+    The blacklist's unique token_id decides: of parallel requests spending one token, one insert
+    succeeds and the others wait for it to commit, then fail.
+    """
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _revoke(family: TokenFamily, reason: TokenFamily.RevokeReason) -> None:
+    # Only the first revocation counts (when and why); later ones find it done.
+    TokenFamily.objects.filter(pk=family.pk, revoked_at=None).update(revoked_at=timezone.now(), revoke_reason=reason)
+
+
+def token_refresh(*, refresh: str) -> TokenPair:
+    """Spend a refresh token and return the next pair of its session.
+
+    Raises TokenError (401) if the token is malformed, forged, expired, of the wrong type, already
+    spent, or its session is revoked or gone. Each token is spent exactly once, however many requests
+    bring it at once (see _spend). A token presented after it was spent means two parties hold it (a
+    stolen copy, or a replay): the whole session is revoked, the newest refresh token and the access
+    tokens included, and the holder signs in again. A pair issued while a logout or a revocation
+    commits is born dead: every later use checks the session's flag.
+    """
+    token = SessionRefreshToken(refresh)
+    with transaction.atomic():
+        family, outstanding = _session_of(token)
+        if family.revoked_at is not None:
+            raise TokenError(_(BLACKLISTED))
+        spent_now = _spend(outstanding)
+        if spent_now:
+            return _pair_issue(user_id=family.user_id, family_id=family.pk)
+        _revoke(family, TokenFamily.RevokeReason.REUSE)
+    # Outside the block: the revocation is committed, not rolled back with the error.
+    raise TokenError(_(BLACKLISTED))
+
+
 def token_revoke(*, refresh: str) -> None:
-    """Blacklist a refresh token so it can no longer be used. Raises TokenError if it is invalid."""
-    RefreshToken(refresh).blacklist()
+    """Sign out: revoke the refresh token's whole session (every refresh and access token of it).
+
+    Raises TokenError (401) if the token is unusable; a token already spent still revokes its session
+    (it may be a stolen copy's), then answers like a used one.
+    """
+    token = SessionRefreshToken(refresh)
+    with transaction.atomic():
+        family, outstanding = _session_of(token)
+        if family.revoked_at is not None:
+            raise TokenError(_(BLACKLISTED))
+        spent_now = _spend(outstanding)
+        _revoke(family, TokenFamily.RevokeReason.LOGOUT if spent_now else TokenFamily.RevokeReason.REUSE)
+    if not spent_now:
+        raise TokenError(_(BLACKLISTED))

@@ -1,9 +1,10 @@
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from authentication.models import OtpCode
+from authentication.models import OtpCode, TokenFamily
 from authentication.services import otp_hash
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
@@ -225,7 +226,7 @@ def test_verify_returns_429_once_the_phone_is_locked(api_client, new_phone, sett
     assert not User.objects.filter(phone=phone).exists()
 
 
-def test_refresh_rotates_and_the_old_refresh_then_fails(api_client, new_phone):
+def test_refresh_rotates_and_the_new_refresh_works(api_client, new_phone):
     tokens = sign_in(api_client, new_phone())
 
     response = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
@@ -234,9 +235,39 @@ def test_refresh_rotates_and_the_old_refresh_then_fails(api_client, new_phone):
     body = response.json()
     assert set(body) == {"access", "refresh"}
     assert body["refresh"] != tokens["refresh"]
-    again = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
-    assert again.status_code == 401
+    assert BlacklistedToken.objects.filter(token__jti=RefreshToken(body["refresh"], verify=False)["jti"]).count() == 0
     assert api_client.post("/api/token/refresh/", {"refresh": body["refresh"]}, format="json").status_code == 200
+
+
+def test_refresh_with_a_used_token_is_401_and_signs_the_whole_session_out(api_client, new_phone):
+    tokens = sign_in(api_client, new_phone())
+    newest = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json").json()
+
+    again = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert again.status_code == 401
+    assert again.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    family = TokenFamily.objects.get()
+    assert family.revoke_reason == TokenFamily.RevokeReason.REUSE
+    assert family.revoked_at is not None
+    # The newest refresh token and the session's access tokens die with it.
+    latest = api_client.post("/api/token/refresh/", {"refresh": newest["refresh"]}, format="json")
+    assert latest.status_code == 401
+    assert latest.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {newest['access']}")
+    profile = api_client.get("/api/profile/")
+    assert profile.status_code == 401
+    assert profile.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+
+
+def test_each_sign_in_is_its_own_session(api_client, new_phone, settings):
+    settings.OTP_RESEND_SECONDS = 0
+    phone = new_phone()
+    first, second = sign_in(api_client, phone), sign_in(api_client, phone)
+    assert api_client.post("/api/logout/", {"refresh": first["refresh"]}, format="json").status_code == 204
+
+    assert api_client.post("/api/token/refresh/", {"refresh": second["refresh"]}, format="json").status_code == 200
+    assert sorted(TokenFamily.objects.values_list("revoke_reason", flat=True)) == ["", "logout"]
 
 
 @pytest.mark.parametrize("refresh", ["garbage", "a.b.c", ""])
@@ -252,14 +283,33 @@ def test_refresh_rejects_an_access_token(api_client, new_phone):
     assert response.status_code == 401
 
 
-def test_logout_revokes_the_refresh_token(api_client, new_phone):
+def test_logout_revokes_the_session_with_its_access_tokens(api_client, new_phone):
     tokens = sign_in(api_client, new_phone())
 
     response = api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json")
 
     assert response.status_code == 204
-    assert api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
-    assert api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
+    family = TokenFamily.objects.get()
+    assert (family.revoke_reason, family.revoked_at is not None) == (TokenFamily.RevokeReason.LOGOUT, True)
+    for endpoint in ("/api/token/refresh/", "/api/logout/"):
+        again = api_client.post(endpoint, {"refresh": tokens["refresh"]}, format="json")
+        assert again.status_code == 401
+        assert again.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert api_client.get("/api/profile/").json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    assert TokenFamily.objects.get().revoke_reason == TokenFamily.RevokeReason.LOGOUT
+
+
+def test_logout_with_a_used_token_still_signs_the_session_out(api_client, new_phone):
+    tokens = sign_in(api_client, new_phone())
+    newest = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json").json()
+
+    response = api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    assert TokenFamily.objects.get().revoke_reason == TokenFamily.RevokeReason.REUSE
+    assert api_client.post("/api/token/refresh/", {"refresh": newest["refresh"]}, format="json").status_code == 401
 
 
 def test_logout_requires_a_refresh_token(api_client):
@@ -342,8 +392,9 @@ def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, 
     with django_assert_num_queries(12):
         assert login(api_client, phone).status_code == 200
     # verify: throttle 6, then savepoint, lock live code, failures, mark used, find user,
-    #         savepoint + insert user + release, release, record the refresh token = 10.
-    with django_assert_num_queries(16):
+    #         savepoint + insert user + release, release = 9, then savepoint, insert the session (token
+    #         family), record the refresh token, release = 4.
+    with django_assert_num_queries(19):
         assert verify(api_client, phone, last_sms_code(phone)).status_code == 200
 
 
@@ -380,12 +431,13 @@ def test_unknown_fields_are_ignored(api_client, new_phone):
 
 def test_token_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
     tokens = sign_in(api_client, new_phone())
-    # refresh: the user, blacklist check, savepoint, outstanding token lookup/creation and blacklist
-    # of the old one, record of the new one, release.
-    with django_assert_num_queries(13):
+    # refresh: savepoint, lock the session, find the outstanding token, savepoint + blacklist it + release,
+    # record the new one, release.
+    with django_assert_num_queries(8):
         refreshed = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert refreshed.status_code == 200
-    # logout: the outstanding token, blacklist insert (with savepoints).
-    with django_assert_num_queries(7):
+    # logout: savepoint, lock the session, find the outstanding token, savepoint + blacklist it + release,
+    # revoke the session, release.
+    with django_assert_num_queries(8):
         logout = api_client.post("/api/logout/", {"refresh": refreshed.json()["refresh"]}, format="json")
     assert logout.status_code == 204

@@ -2,8 +2,9 @@
 database connection, on PostgreSQL."""
 
 import pytest
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from authentication.models import OtpCode, OtpFailure
+from authentication.models import OtpCode, OtpFailure, TokenFamily
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
 from common.testing import run_at_once
@@ -70,3 +71,89 @@ def test_parallel_wrong_guesses_across_the_daily_cap_never_pass_it(live_server, 
 
     assert sorted(r.status_code for r in responses) == [400] * 10 + [429] * 20
     assert OtpFailure.objects.filter(phone=phone).count() == 10
+
+
+def _sign_in(live_server, phone) -> dict:
+    run_at_once([lambda s: s.post(f"{live_server.url}/api/login/", json={"phone": phone})])
+    code = last_sms_code(phone)
+    [verified] = run_at_once([lambda s: s.post(f"{live_server.url}/api/verify/", json={"phone": phone, "token": code})])
+    assert verified.status_code == 200
+    return verified.json()
+
+
+def _dead(live_server, tokens: dict) -> bool:
+    """True when neither the refresh nor the access token of a pair is accepted any more."""
+    [refreshed, profile] = run_at_once(
+        [
+            lambda s: s.post(f"{live_server.url}/api/token/refresh/", json={"refresh": tokens["refresh"]}),
+            lambda s: s.get(f"{live_server.url}/api/profile/", headers={"Authorization": f"Bearer {tokens['access']}"}),
+        ]
+    )
+    return refreshed.status_code == 401 and profile.status_code == 401
+
+
+def test_twenty_parallel_refreshes_of_one_token_issue_exactly_one_pair(live_server, new_phone):
+    phone = new_phone()
+    tokens = _sign_in(live_server, phone)
+    user = User.objects.get(phone=phone)
+
+    responses = run_at_once(
+        [lambda s: s.post(f"{live_server.url}/api/token/refresh/", json={"refresh": tokens["refresh"]})] * 20
+    )
+
+    assert sorted(r.status_code for r in responses) == [200] + [401] * 19, [r.text[:80] for r in responses]
+    assert all(r.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"} for r in responses if not r.ok)
+    # The sign-in's token and the one issued by the winner; the first spent once.
+    assert OutstandingToken.objects.filter(user=user).count() == 2
+    assert BlacklistedToken.objects.filter(token__user=user).count() == 1
+    # Nineteen reuses of a spent token: the session is revoked, the winner's new pair with it.
+    family = TokenFamily.objects.get(user=user)
+    assert family.revoke_reason == TokenFamily.RevokeReason.REUSE
+    [winner] = [r.json() for r in responses if r.ok]
+    assert _dead(live_server, winner)
+
+
+def test_refreshes_racing_a_logout_do_not_outlive_it(live_server, new_phone):
+    phone = new_phone()
+    tokens = _sign_in(live_server, phone)
+
+    responses = run_at_once(
+        [lambda s: s.post(f"{live_server.url}/api/logout/", json={"refresh": tokens["refresh"]})]
+        + [lambda s: s.post(f"{live_server.url}/api/token/refresh/", json={"refresh": tokens["refresh"]})] * 10
+    )
+
+    logout, refreshes = responses[0], responses[1:]
+    # Whoever got the lock first spent the token; everyone after found it spent or the session ended.
+    assert sum(r.status_code in (200, 204) for r in responses) == 1, [r.status_code for r in responses]
+    assert logout.status_code in (204, 401)
+    assert all(r.status_code in (200, 401) for r in refreshes)
+    family = TokenFamily.objects.get(user__phone=phone)
+    assert family.revoked_at is not None
+    if logout.status_code == 204:
+        assert family.revoke_reason == TokenFamily.RevokeReason.LOGOUT
+    assert all(_dead(live_server, r.json()) for r in refreshes if r.ok)
+    assert _dead(live_server, tokens)
+
+
+def test_a_thief_and_the_victim_refreshing_at_once_both_lose_the_session(live_server, new_phone):
+    phone = new_phone()
+    stolen = _sign_in(live_server, phone)
+    # The victim refreshed once; the thief replays the copy it stole before that, while the victim refreshes again.
+    [victim_pair] = run_at_once(
+        [lambda s: s.post(f"{live_server.url}/api/token/refresh/", json={"refresh": stolen["refresh"]})]
+    )
+    victim = victim_pair.json()
+
+    thief_try, victim_try = run_at_once(
+        [
+            lambda s: s.post(f"{live_server.url}/api/token/refresh/", json={"refresh": stolen["refresh"]}),
+            lambda s: s.post(f"{live_server.url}/api/token/refresh/", json={"refresh": victim["refresh"]}),
+        ]
+    )
+
+    assert thief_try.status_code == 401
+    assert TokenFamily.objects.get(user__phone=phone).revoke_reason == TokenFamily.RevokeReason.REUSE
+    assert _dead(live_server, victim)
+    if victim_try.ok:
+        # The victim's refresh got the lock first: its new pair dies with the session all the same.
+        assert _dead(live_server, victim_try.json())

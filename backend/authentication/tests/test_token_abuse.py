@@ -7,8 +7,11 @@ from datetime import timedelta
 import jwt
 import pytest
 from django.conf import settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from authentication.models import TokenFamily
+from authentication.services import token_revoke, tokens_issue
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +83,111 @@ def test_malformed_authorization_headers_are_401(api_client, header):
     response = api_client.get("/api/profile/")
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def _signed(claims: dict) -> str:
+    """A token signed with the server's own key: its claims are what we say, the signature is valid."""
+    return jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+def _session_refresh(user, **overrides) -> str:
+    pair = tokens_issue(user=user)
+    return _signed({**jwt.decode(pair.refresh, options={"verify_signature": False}), **overrides})
+
+
+TOKEN_ENDPOINTS = ["/api/token/refresh/", "/api/logout/"]
+NOT_A_USER_ID = ["1 OR 1=1", "1; DROP TABLE users_user", "", "-1", "0", "٣", "1" * 30, 2**70, 1.5, True, None, [1], {}]
+
+
+@pytest.mark.parametrize("endpoint", TOKEN_ENDPOINTS)
+def test_refresh_token_of_a_deleted_user_is_401(api_client, endpoint):
+    user = UserFactory()
+    refresh = tokens_issue(user=user).refresh
+    user.delete()
+
+    response = api_client.post(endpoint, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    assert not TokenFamily.objects.exists()
+
+
+@pytest.mark.parametrize("user_id", NOT_A_USER_ID)
+@pytest.mark.parametrize("endpoint", TOKEN_ENDPOINTS)
+def test_signed_refresh_token_whose_user_id_is_not_an_id_is_401(api_client, endpoint, user_id):
+    user = UserFactory()
+    refresh = _session_refresh(user, user_id=user_id)
+
+    response = api_client.post(endpoint, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Token is invalid", "code": "token_not_valid"}
+    assert not BlacklistedToken.objects.exists()
+    assert TokenFamily.objects.get().revoked_at is None
+
+
+@pytest.mark.parametrize("user_id", NOT_A_USER_ID)
+def test_signed_access_token_whose_user_id_is_not_an_id_is_401(api_client, user_id):
+    claims = {**_claims(UserFactory()), "user_id": user_id}
+    response = _profile(api_client, _signed(claims))
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Token is invalid", "code": "token_not_valid"}
+
+
+@pytest.mark.parametrize("family", [123, "not-a-uuid", ["x"], "00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize("endpoint", TOKEN_ENDPOINTS)
+def test_refresh_token_naming_no_session_of_its_user_is_401(api_client, endpoint, family):
+    refresh = _session_refresh(UserFactory(), family=family)
+
+    response = api_client.post(endpoint, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+    assert response.json()["detail"] in ("Token is invalid", "Token is blacklisted")
+    assert TokenFamily.objects.get().revoked_at is None
+
+
+@pytest.mark.parametrize("endpoint", TOKEN_ENDPOINTS)
+def test_refresh_token_with_another_users_session_is_401(api_client, endpoint):
+    victim, attacker = UserFactory(), UserFactory()
+    victim_family = TokenFamily.objects.get(
+        pk=jwt.decode(tokens_issue(user=victim).refresh, options={"verify_signature": False})["family"]
+    )
+    # Signed with the server's key (the worst case): the attacker's token naming the victim's session.
+    refresh = _session_refresh(attacker, family=str(victim_family.pk))
+
+    response = api_client.post(endpoint, {"refresh": refresh}, format="json")
+
+    assert response.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    victim_family.refresh_from_db()
+    assert victim_family.revoked_at is None
+
+
+@pytest.mark.parametrize("endpoint", TOKEN_ENDPOINTS)
+def test_refresh_token_without_a_session_is_401(api_client, endpoint):
+    # Minted without a family (as before families existed): not a session's token.
+    response = api_client.post(endpoint, {"refresh": str(RefreshToken.for_user(UserFactory()))}, format="json")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Token is invalid", "code": "token_not_valid"}
+
+
+def test_access_token_of_a_revoked_session_is_401_and_of_another_session_is_not(api_client):
+    user = UserFactory()
+    ended, live = tokens_issue(user=user), tokens_issue(user=user)
+    token_revoke(refresh=ended.refresh)
+
+    response = _profile(api_client, ended.access)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    assert _profile(api_client, live.access).status_code == 200
+
+
+def test_access_token_naming_another_users_session_is_401(api_client):
+    victim, attacker = UserFactory(), UserFactory()
+    victim_access = tokens_issue(user=victim).access
+    family = jwt.decode(victim_access, options={"verify_signature": False})["family"]
+    forged = _signed({**_claims(attacker), "family": family})
+    response = _profile(api_client, forged)
+    assert response.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    assert _profile(api_client, victim_access).status_code == 200

@@ -349,6 +349,12 @@ def revoked_refresh(api: Api, endpoint: str) -> requests.Response:
     return api.call(endpoint, {"refresh": refresh})
 
 
+def access_after_logout(api: Api) -> requests.Response:
+    tokens = api.sign_in()
+    assert api.call(LOGOUT, {"refresh": tokens["refresh"]}).status_code == 204
+    return api.call(PROFILE, access=tokens["access"])
+
+
 def expired_refresh(api: Api, endpoint: str) -> requests.Response:
     now = int(time.time())
     claims = {"token_type": "refresh", "exp": now - 60, "iat": now - 120, "jti": uuid.uuid4().hex, "user_id": "1"}
@@ -409,6 +415,7 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
     },
     (PROFILE, 401, NO_CREDENTIALS): lambda api: api.call(PROFILE),
     (PROFILE, 401, "Given token not valid for any token type"): lambda api: api.call(PROFILE, access="eyJ.forged"),
+    (PROFILE, 401, "Token is blacklisted"): access_after_logout,
     (ACTIVATE, 400, "Invite code not found."): lambda api: api.call(
         ACTIVATE, {"foreign_invite_code": "ZZZZZZ"}, access=api.sign_in()["access"]
     ),

@@ -52,7 +52,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Revokes the refresh token. Access tokens already issued stay valid until they expire (10 minutes); the client drops them.
+         * @description Ends the session the refresh token belongs to: none of its refresh tokens can be used again, and its access tokens stop working at once (401).
          */
         post: operations["logout"];
         delete?: never;
@@ -116,7 +116,7 @@ export interface paths {
         put?: never;
         /**
          * Get a new access token
-         * @description Returns a new access token and a new refresh token; the refresh token sent can't be used again.
+         * @description Returns a new access token and a new refresh token; the refresh token sent can't be used again. Sending a refresh token that was already used signs the whole session out (it may be a stolen copy): the newest refresh token and the session's access tokens stop working too.
          */
         post: operations["token_refresh"];
         delete?: never;

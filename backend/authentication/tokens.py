@@ -1,0 +1,107 @@
+"""JWTs of a session: what a token's claims must hold, and the request authentication that checks them.
+
+Every token issued at sign-in or by a refresh carries, besides simplejwt's claims, `family`: the id of
+the sign-in's TokenFamily. Whether a refresh token is spent, and whether its family is revoked, is
+decided in services under the family's row lock, not here.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken, Token
+
+from authentication.models import TokenFamily
+from users.models import User
+
+FAMILY_CLAIM = "family"
+# Postgres bigint: a larger id can't be a user, and would fail in the query instead of here.
+MAX_USER_ID = 2**63 - 1
+
+# simplejwt's own messages (and translations): clients see the same `detail` as before families existed.
+BLACKLISTED = gettext_noop("Token is blacklisted")
+INVALID = gettext_noop("Token is invalid")
+
+
+class SessionRefreshToken(RefreshToken):
+    """A refresh token whose signature, expiry and type are checked on construction; its blacklist isn't.
+
+    simplejwt checks the blacklist without a lock, before anything else; a second use of a spent token
+    must instead be seen under the family lock, where it revokes the family (services.token_refresh).
+    """
+
+    def check_blacklist(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    user_id: int
+    family_id: uuid.UUID | None
+
+
+def _user_id(token: Token) -> int:
+    value = token.payload.get(api_settings.USER_ID_CLAIM)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if type(value) is not int or not 0 < value <= MAX_USER_ID:
+        # Signed by us but not a user id ("1 OR 1=1", a list, a huge number): refused, never queried.
+        raise TokenError(_(INVALID))
+    return value
+
+
+def _family_id(token: Token) -> uuid.UUID | None:
+    value = token.payload.get(FAMILY_CLAIM)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TokenError(_(INVALID))
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise TokenError(_(INVALID)) from None
+
+
+def token_owner(token: Token) -> TokenOwner:
+    """The user and the family a verified token names. Raises TokenError when a claim isn't well formed."""
+    return TokenOwner(user_id=_user_id(token), family_id=_family_id(token))
+
+
+class SessionJWTAuthentication(JWTAuthentication):
+    """simplejwt's Bearer authentication, plus: an access token dies with its sign-in.
+
+    An access token carrying a `family` claim is refused once that family is revoked (logout, a reused
+    refresh token, the user deleted), without waiting for it to expire. Tokens without the claim (minted
+    directly by the server, e.g. `bench_seed`) are checked as simplejwt does. User and family are read in
+    one query.
+    """
+
+    def get_user(self, validated_token: Token) -> User:
+        try:
+            owner = token_owner(validated_token)
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from exc
+        users = User.objects.filter(pk=owner.user_id)
+        if owner.family_id is not None:
+            live = TokenFamily.objects.filter(pk=owner.family_id, user=OuterRef("pk"), revoked_at=None)
+            users = users.annotate(session_live=Exists(live))
+        user = users.first()
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if owner.family_id is not None and not user.session_live:
+            raise InvalidToken(_(BLACKLISTED))
+        return user
+
+
+class SessionJWTScheme(SimpleJWTScheme):
+    """The OpenAPI security scheme stays simplejwt's `jwtAuth`."""
+
+    target_class = "authentication.tokens.SessionJWTAuthentication"
