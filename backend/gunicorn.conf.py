@@ -6,8 +6,10 @@ answering every other request. Sync or gthread workers would spend a whole worke
 waiting sign-in.
 """
 
+import ipaddress
 import multiprocessing
 import os
+import sys
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
@@ -31,3 +33,29 @@ def post_fork(server, worker):
     from psycogreen.gevent import patch_psycopg
 
     patch_psycopg()
+
+
+def _is_loopback(address: str) -> bool:
+    """True for a bind only this machine can reach: 127.0.0.0/8, ::1, localhost or a Unix socket."""
+    if address.startswith(("unix:", "fd://")):
+        return True
+    host = address.rpartition(":")[0] if address.count(":") == 1 or address.startswith("[") else address
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def on_starting(server):
+    # Django's debug pages show settings, paths and code to whoever gets an error: only on this machine.
+    # server.cfg.bind is the real bind, however it was given (HOST, -b, GUNICORN_CMD_ARGS).
+    debug = os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"}
+    exposed = [address for address in server.cfg.bind if not _is_loopback(address)]
+    if debug and exposed:
+        sys.exit(
+            f"Refusing to start: DJANGO_DEBUG=true on {', '.join(exposed)}, which other machines can reach. "
+            "Bind a loopback address (HOST=127.0.0.1) or set DJANGO_DEBUG=false."
+        )

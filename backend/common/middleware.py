@@ -1,10 +1,17 @@
-"""Security headers of the whole site: one Content-Security-Policy per area, and Permissions-Policy.
+"""Security middleware of the whole site: one Content-Security-Policy per area, and bad Host headers refused early.
 
 Django serves everything itself in `make run` (the web app through WhiteNoise, the API, its docs, the admin),
 so it must protect it without nginx in front. In the stack nginx drops these headers from Django's answers and
 sets the same ones itself (it also serves the web app and /static/ without Django); a test keeps the two
 policy tables identical.
 """
+
+import logging
+
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse, JsonResponse
+
+security_logger = logging.getLogger("django.security.DisallowedHost")
 
 _SELF_ONLY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -61,3 +68,25 @@ class SecurityHeadersMiddleware:
         # API (bearer tokens) has none of; nginx sets same-origin everywhere too.
         response["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
+
+
+class RejectUnknownHostMiddleware:
+    """A Host header outside ALLOWED_HOSTS answers a plain 400 here, before anything else runs.
+
+    Left to Django, DisallowedHost is raised deep inside (CommonMiddleware) and, with DEBUG on, answered with the
+    technical page that lists settings and paths; WhiteNoise's files didn't check the host at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as exc:
+            security_logger.error("%s", exc)
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "This server does not answer to that host name.", "code": "bad_host"}, status=400
+                )
+            return HttpResponse("Bad request.", status=400, content_type="text/plain")
+        return self.get_response(request)

@@ -106,10 +106,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The security headers wrap every answer, WhiteNoise's files too (common/middleware.py says why).
+    # The security headers wrap every answer, WhiteNoise's files too, and an unknown Host is refused before
+    # anything else runs (common/middleware.py says why).
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.SecurityHeadersMiddleware",
+    "common.middleware.RejectUnknownHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

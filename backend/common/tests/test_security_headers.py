@@ -86,6 +86,7 @@ def test_the_web_app_s_files_served_by_whitenoise_carry_the_headers(tmp_path):
         asset = requests.get(f"{base}/assets/app-AbCd1234.js", timeout=10)
         index = requests.get(f"{base}/", timeout=10)
         route = requests.get(f"{base}/profile", timeout=10)
+        wrong_host = requests.get(f"{base}/assets/app-AbCd1234.js", headers={"Host": "evil.example"}, timeout=10)
 
     for response in (asset, index, route):
         assert response.status_code == 200
@@ -94,3 +95,6 @@ def test_the_web_app_s_files_served_by_whitenoise_carry_the_headers(tmp_path):
             assert response.headers[name] == value, (response.url, name)
     assert asset.text == "console.log('app')"
     assert "app-AbCd1234.js" in index.text and index.text == route.text
+    # WhiteNoise answered any Host before; now an unknown one is refused first.
+    assert wrong_host.status_code == 400
+    assert wrong_host.text == "Bad request."
