@@ -103,6 +103,22 @@ def test_the_spa_policy_allows_only_its_own_scripts(stack):
     assert api.startswith("default-src 'none'")
 
 
+@pytest.mark.parametrize("path", ["/api/health/", "/api/docs/", "/api/redoc/", "/admin/login/"])
+def test_nginx_sends_one_policy_the_same_as_the_backend_s_own(stack, path):
+    # nginx drops Django's CSP and adds its own: one header (browsers enforce every one), the same policy.
+    direct = stack.backend_client(0).get(path)
+    proxied = stack.client().get(path)
+    assert direct.status_code == proxied.status_code == 200
+    assert headers_of(proxied, "Content-Security-Policy") == [direct.headers["Content-Security-Policy"]]
+
+
+def test_a_host_the_backend_does_not_serve_is_a_json_400_through_nginx(stack):
+    response = stack.client().get("/api/health/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "This server does not answer to that host name.", "code": "bad_host"}
+    assert "Traceback" not in response.text
+
+
 def test_oversized_body_is_refused_by_nginx_with_json(stack):
     response = stack.client().post("/api/login/", data=b'{"phone": "' + b"1" * 100_000 + b'"}', headers=JSON)
     assert response.status_code == 413
