@@ -217,6 +217,8 @@ def test_a_burst_of_400_connections_on_6_replicas_stays_within_the_connection_bu
     done.set()
     sampler.join()
 
+    # Shown with -s: the figures BENCHMARKS.md records.
+    print(f"\nburst: {BURST_CONNECTIONS} connections, answers {dict(Counter(statuses))}, peak {peak} server connections")
     assert Counter(statuses) == Counter({200: BURST_CONNECTIONS})
     # PgBouncer's pool, plus the sampler's own psql session.
     assert 1 < peak <= POOL_SIZE + 1, peak
