@@ -48,7 +48,9 @@ class Stack:
         command += ["-f", str(REPO / "docker-compose.yml"), "--env-file", str(self.env_file), *args]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if check and result.returncode != 0:
-            pytest.fail(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+            pytest.fail(
+                f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+            )
         return result
 
     def psql(self, sql: str) -> str:
@@ -100,7 +102,9 @@ def new_phone() -> str:
 def sign_in(stack: Stack, phone: str) -> str:
     sent = requests.post(f"{stack.url}/api/login/", json={"phone": phone}, timeout=30)
     assert sent.status_code == 200, sent.text
-    verified = requests.post(f"{stack.url}/api/verify/", json={"phone": phone, "token": sent.json()["code"]}, timeout=30)
+    verified = requests.post(
+        f"{stack.url}/api/verify/", json={"phone": phone, "token": sent.json()["code"]}, timeout=30
+    )
     assert verified.status_code == 200, verified.text
     assert verified.json()["is_new"] is True
     return verified.json()["access"]
@@ -141,7 +145,10 @@ def test_sign_in_profile_and_invite_activation(stack):
     assert profile.json()["phone"] == owner_phone and re.fullmatch(r"[0-9A-Z]{6}", invite_code)
 
     activated = requests.patch(
-        f"{stack.url}/api/profile/", json={"foreign_invite_code": invite_code.lower()}, headers=bearer(friend), timeout=10
+        f"{stack.url}/api/profile/",
+        json={"foreign_invite_code": invite_code.lower()},
+        headers=bearer(friend),
+        timeout=10,
     )
     assert activated.status_code == 200, activated.text
     assert activated.json()["foreign_invite_code"] == invite_code
@@ -150,7 +157,8 @@ def test_sign_in_profile_and_invite_activation(stack):
     assert profile["activated_your_code"] == [friend_phone] and profile["activated_your_code_count"] == 1
     # The rows behind it, read from PostgreSQL itself.
     row = stack.psql(
-        f"SELECT r.phone FROM users_user u JOIN users_user r ON r.id = u.referred_by_id WHERE u.phone = '{friend_phone}'"
+        "SELECT r.phone FROM users_user u JOIN users_user r ON r.id = u.referred_by_id"
+        f" WHERE u.phone = '{friend_phone}'"
     )
     assert row == owner_phone
 
@@ -218,7 +226,9 @@ def test_a_burst_of_400_connections_on_6_replicas_stays_within_the_connection_bu
     sampler.join()
 
     # Shown with -s: the figures BENCHMARKS.md records.
-    print(f"\nburst: {BURST_CONNECTIONS} connections, answers {dict(Counter(statuses))}, peak {peak} server connections")
+    print(
+        f"\nburst: {BURST_CONNECTIONS} connections, answers {dict(Counter(statuses))}, peak {peak} server connections"
+    )
     assert Counter(statuses) == Counter({200: BURST_CONNECTIONS})
     # PgBouncer's pool, plus the sampler's own psql session.
     assert 1 < peak <= POOL_SIZE + 1, peak
