@@ -96,11 +96,16 @@ compose-test-if-engine:
 test-backend: check-db ## Backend tests (pytest on PostgreSQL)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
 
-lint: install ## Check style (ruff)
+# The stack and compose tests live outside backend/ and follow its ruff settings too.
+RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools/compose
+
+lint: install ## Check style (ruff: backend/, nginx/tests, tools/compose)
 	cd backend && $(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(PY) -m ruff check $(RUFF_OUTSIDE) && $(PY) -m ruff format --check $(RUFF_OUTSIDE)
 
 fmt: install ## Format and fix style (ruff)
 	cd backend && $(PY) -m ruff check --fix . && $(PY) -m ruff format .
+	$(PY) -m ruff check --fix $(RUFF_OUTSIDE) && $(PY) -m ruff format $(RUFF_OUTSIDE)
 
 schema: install ## Regenerate backend/openapi.yaml (validated) and the web app's API types
 	$(LOCAL_SECRETS) && cd backend && DJANGO_DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
