@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -175,7 +175,7 @@ def _session_of(token: SessionRefreshToken) -> tuple[TokenFamily, OutstandingTok
     owner = token_owner(token)
     if owner.family_id is None:
         raise TokenError(_(INVALID))
-    family = TokenFamily.objects.filter(pk=owner.family_id, user_id=owner.user_id).first()
+    family = TokenFamily.objects.select_related("user").filter(pk=owner.family_id, user_id=owner.user_id).first()
     outstanding = OutstandingToken.objects.filter(jti=token[jwt_settings.JTI_CLAIM], user_id=owner.user_id).first()
     if family is None or outstanding is None:
         raise TokenError(_(BLACKLISTED))
@@ -205,7 +205,8 @@ def token_refresh(*, refresh: str) -> TokenPair:
     """Spend a refresh token and return the next pair of its session.
 
     Raises TokenError (401) if the token is malformed, forged, expired, of the wrong type, already
-    spent, or its session is revoked or gone. Each token is spent exactly once, however many requests
+    spent, or its session is revoked or gone; AuthenticationFailed (401, no_active_account) if the
+    user is deactivated, as simplejwt does. Each token is spent exactly once, however many requests
     bring it at once (see _spend). A token presented after it was spent means two parties hold it (a
     stolen copy, or a replay): the whole session is revoked, the newest refresh token and the access
     tokens included, and the holder signs in again. A pair issued while a logout or a revocation
@@ -216,6 +217,8 @@ def token_refresh(*, refresh: str) -> TokenPair:
         family, outstanding = _session_of(token)
         if family.revoked_at is not None:
             raise TokenError(_(BLACKLISTED))
+        if not family.user.is_active:
+            raise AuthenticationFailed(_("No active account found for the given token."), "no_active_account")
         spent_now = _spend(outstanding)
         if spent_now:
             return _pair_issue(user_id=family.user_id, family_id=family.pk)

@@ -260,6 +260,21 @@ def test_refresh_with_a_used_token_is_401_and_signs_the_whole_session_out(api_cl
     assert profile.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
 
 
+def test_refresh_for_a_deactivated_user_is_401_and_spends_nothing(api_client, new_phone):
+    phone = new_phone()
+    tokens = sign_in(api_client, phone)
+    User.objects.filter(phone=phone).update(is_active=False)
+
+    response = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "No active account found for the given token.", "code": "no_active_account"}
+    assert not BlacklistedToken.objects.exists()
+    assert TokenFamily.objects.get().revoked_at is None
+    # Signing out still works.
+    assert api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json").status_code == 204
+
+
 def test_each_sign_in_is_its_own_session(api_client, new_phone, settings):
     settings.OTP_RESEND_SECONDS = 0
     phone = new_phone()

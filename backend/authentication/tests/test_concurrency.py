@@ -2,12 +2,13 @@
 database connection, on PostgreSQL."""
 
 import pytest
+import requests
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from authentication.models import OtpCode, OtpFailure, TokenFamily
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
-from common.testing import run_at_once
+from common.testing import gunicorn, run_at_once
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -157,3 +158,43 @@ def test_a_thief_and_the_victim_refreshing_at_once_both_lose_the_session(live_se
     if victim_try.ok:
         # The victim's refresh got the lock first: its new pair dies with the session all the same.
         assert _dead(live_server, victim_try.json())
+
+
+@pytest.mark.server
+def test_through_gunicorn_parallel_refreshes_and_a_racing_logout_leave_no_live_session(new_phone):
+    # The production server (gevent workers), as the attack went: the rules hold there too.
+    def sign_in(base) -> dict:
+        phone = new_phone()
+        code = requests.post(f"{base}/api/login/", json={"phone": phone}, timeout=30).json()["code"]
+        verified = requests.post(f"{base}/api/verify/", json={"phone": phone, "token": code}, timeout=30)
+        assert verified.status_code == 200, verified.text
+        return verified.json()
+
+    def post(url, token):
+        return lambda s: s.post(url, json={"refresh": token}, timeout=30)
+
+    def dead(base, tokens) -> bool:
+        refreshed = requests.post(f"{base}/api/token/refresh/", json={"refresh": tokens["refresh"]}, timeout=30)
+        profile = requests.get(
+            f"{base}/api/profile/", headers={"Authorization": f"Bearer {tokens['access']}"}, timeout=30
+        )
+        return refreshed.status_code == 401 and profile.status_code == 401
+
+    with gunicorn(THROTTLE_LOGIN="1000/hour", THROTTLE_VERIFY="1000/hour") as base:
+        tokens = sign_in(base)
+        responses = run_at_once([post(f"{base}/api/token/refresh/", tokens["refresh"])] * 20)
+        assert sorted(r.status_code for r in responses) == [200] + [401] * 19
+        assert all(dead(base, r.json()) for r in responses if r.ok)
+
+        tokens = sign_in(base)
+        responses = run_at_once(
+            [post(f"{base}/api/logout/", tokens["refresh"])]
+            + [post(f"{base}/api/token/refresh/", tokens["refresh"])] * 10
+        )
+        assert sum(r.status_code in (200, 204) for r in responses) == 1
+        assert all(dead(base, r.json()) for r in responses[1:] if r.ok)
+        assert dead(base, tokens)
+
+    assert BlacklistedToken.objects.count() == 2
+    assert TokenFamily.objects.count() == 2
+    assert not TokenFamily.objects.filter(revoked_at=None).exists()
