@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
@@ -220,3 +222,23 @@ def test_activation_runs_a_fixed_number_of_queries(api_client, django_assert_num
     with django_assert_num_queries(11):
         response = client.patch("/api/profile/", {"foreign_invite_code": owner.invite_code}, format="json")
     assert response.json()["foreign_invite_code"] == owner.invite_code
+
+
+@pytest.mark.parametrize(
+    "decoded",
+    [
+        "forged",  # valid base64, no cursor fields at all: it used to answer the first page
+        "p=not-a-date",  # a position that isn't an activation time: it used to reach the query
+        "p=2026-11-27T08:00:00Z&x=1",  # a field this API never writes
+        "o=1&r=2",  # reverse is 0 or 1
+    ],
+)
+def test_referrals_reject_a_well_encoded_cursor_this_api_never_made(api_client, decoded):
+    owner = UserFactory()
+    referrals_bulk_create(referrer=owner, count=3)
+    cursor = base64.b64encode(decoded.encode()).decode()
+
+    response = client_for(api_client, owner).get("/api/profile/referrals/", {"cursor": cursor})
+
+    assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Invalid cursor"}
