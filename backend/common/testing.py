@@ -45,6 +45,20 @@ def _test_database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def wait_until_serving(base: str, process: subprocess.Popen, *, timeout: float, output: Callable[[], str]) -> None:
+    """Wait until `base` answers /api/health/ at all; fail with the server's `output()` if `process` exits first
+    or `timeout` seconds pass (generous: the machine may be busy)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            requests.get(f"{base}/api/health/", timeout=5)
+            return
+        except requests.RequestException:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{process.args} did not start serving {base}:\n{output()}") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def gunicorn(**env_overrides):
     """Serve the test database with the production server (gunicorn.conf.py) on a free port; yields its URL."""
@@ -76,17 +90,13 @@ def gunicorn(**env_overrides):
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
+
+        def output() -> str:
+            log.seek(0)
+            return log.read().decode()
+
         try:
-            deadline = time.monotonic() + 60  # generous: the machine may be busy
-            while True:
-                try:
-                    requests.get(f"{base}/api/health/", timeout=5)
-                    break
-                except requests.RequestException:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        raise AssertionError("gunicorn did not start:\n" + log.read().decode()) from None
-                    time.sleep(0.1)
+            wait_until_serving(base, process, timeout=60, output=output)
             yield base
         finally:
             process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM would wait for idle keep-alives

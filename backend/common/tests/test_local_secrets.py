@@ -6,14 +6,13 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jwt
 import pytest
 import requests
 
-from common.testing import BACKEND_DIR, _test_database_url, free_port
+from common.testing import BACKEND_DIR, _test_database_url, free_port, wait_until_serving
 
 REPO = BACKEND_DIR.parent
 SCRIPT = BACKEND_DIR / "scripts" / "local_secrets.py"
@@ -159,15 +158,7 @@ def make_run(transactional_db, tmp_path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                requests.get(f"{base}/api/health/", timeout=5)
-                break
-            except requests.RequestException:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("make run did not start:\n" + log.read_text()) from None
-                time.sleep(0.2)
+        wait_until_serving(base, process, timeout=120, output=log.read_text)
         yield base, secrets_file, log
     finally:
         os.killpg(process.pid, signal.SIGINT)
