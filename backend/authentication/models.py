@@ -49,8 +49,8 @@ class OtpFailure(models.Model):
 class TokenFamily(models.Model):
     """One sign-in (one session): every refresh token rotated from it carries its id in the `family` claim.
 
-    Refreshes and logouts of a session queue on this row's lock. Once revoked (logout, or a refresh
-    token presented twice) no refresh token of the family is accepted and its access tokens stop working.
+    Once revoked (logout, or a refresh token presented twice) no refresh token of the family is accepted
+    and its access tokens stop working; only the first revocation is recorded (a conditional UPDATE).
     Deleting the user deletes its families, which ends its sessions the same way.
     """
 

@@ -1,8 +1,8 @@
 """JWTs of a session: what a token's claims must hold, and the request authentication that checks them.
 
 Every token issued at sign-in or by a refresh carries, besides simplejwt's claims, `family`: the id of
-the sign-in's TokenFamily. Whether a refresh token is spent, and whether its family is revoked, is
-decided in services under the family's row lock, not here.
+the sign-in's TokenFamily. Whether a refresh token is spent (a unique insert into the blacklist) and
+whether its family is revoked are decided in services, not here.
 """
 
 import uuid
@@ -32,8 +32,8 @@ INVALID = gettext_noop("Token is invalid")
 class SessionRefreshToken(RefreshToken):
     """A refresh token whose signature, expiry and type are checked on construction; its blacklist isn't.
 
-    simplejwt checks the blacklist without a lock, before anything else; a second use of a spent token
-    must instead be seen under the family lock, where it revokes the family (services.token_refresh).
+    simplejwt would answer a second use of a spent token with a plain 401; services.token_refresh must see
+    it instead, to revoke the token's whole family (theft detection).
     """
 
     def check_blacklist(self) -> None:

@@ -58,20 +58,14 @@ class UserEditForm(UserChangeForm):
 
 
 class PhoneAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin's sign-in, with the phone in any common spelling, like every other screen."""
+    """The admin's sign-in, with the phone in any common spelling, like every other screen: the user
+    manager's get_by_natural_key, which password authentication calls, reads any spelling."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The base form caps the input at the stored length (16), too short for "+7 (916) 123-45-67".
         self.fields["username"].max_length = PHONE_MAX_INPUT
         self.fields["username"].widget.attrs["maxlength"] = PHONE_MAX_INPUT
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        try:
-            return phone_normalize(username, mobile_only=False)
-        except InvalidPhone:
-            return username  # not a phone: authentication fails with the usual message
 
 
 admin.site.login_form = PhoneAdminAuthenticationForm
