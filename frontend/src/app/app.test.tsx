@@ -158,12 +158,12 @@ describe('session', () => {
 describe('language', () => {
   test('the switch changes the language and remembers it', async () => {
     const { user } = renderWithProviders(<App />)
-    await user.click(screen.getByRole('button', { name: 'Русский' }))
+    await user.click(screen.getByRole('button', { name: 'RU — Русский' }))
 
     expect(screen.getByRole('heading', { name: 'Вход' })).toBeInTheDocument()
     expect(screen.getByLabelText('Номер телефона')).toBeInTheDocument()
     expect(document.documentElement.lang).toBe('ru')
     expect(window.localStorage.getItem('referral.lang')).toBe('ru')
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Русский' })).toHaveAttribute('aria-pressed', 'true'))
+    await waitFor(() => expect(screen.getByRole('button', { name: 'RU — Русский' })).toHaveAttribute('aria-pressed', 'true'))
   })
 })

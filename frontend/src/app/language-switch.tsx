@@ -16,7 +16,8 @@ export function LanguageSwitch() {
           lang={code}
           className="lang-switch__option"
           aria-pressed={lang === code}
-          aria-label={NAMES[code].full}
+          // The name starts with what is on the button ("RU"), so a voice command that reads it works too.
+          aria-label={`${NAMES[code].short} — ${NAMES[code].full}`}
           onClick={() => setLang(code)}
         >
           {NAMES[code].short}
