@@ -1,4 +1,4 @@
-from common.exceptions import DomainError, RateLimitCode, RateLimited
+from common.exceptions import DomainError, RateLimitCode, RateLimited, Unavailable
 
 
 class InvalidCode(DomainError):
@@ -19,3 +19,15 @@ class TooManyCodes(RateLimited):
 class PhoneLocked(RateLimited):
     code = RateLimitCode.WRONG_CODE_LIMIT
     default_message = "Too many wrong codes for this phone. Try again later."
+
+
+class SmsUnavailable(Unavailable):
+    """No provider of the SMS route took the message. `errors` holds each provider's SmsAttemptError."""
+
+    code = "sms_unavailable"
+    default_message = "The code could not be sent by SMS right now. Try again shortly."
+    retry_after_seconds = 30
+
+    def __init__(self, *, errors: tuple = (), retry_after: float | None = None, message: str | None = None) -> None:
+        self.errors = errors
+        super().__init__(self.retry_after_seconds if retry_after is None else retry_after, message)

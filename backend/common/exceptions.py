@@ -71,10 +71,25 @@ class RateLimited(DomainError):
         return {"detail": self.message, "code": self.code.value, "retry_after": self.retry_after}
 
 
+class Unavailable(DomainError):
+    """An outside service the request needs is down (every SMS provider, say); retry after `retry_after` s."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_message = "Service temporarily unavailable. Try again shortly."
+    code = "service_unavailable"  # subclasses name their service: stable, for clients to key on
+
+    def __init__(self, retry_after: float, message: str | None = None) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(message)
+
+    def body(self) -> dict:
+        return {"detail": self.message, "code": self.code, "retry_after": self.retry_after}
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         response = Response(exc.body(), status=exc.status_code)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | Unavailable):
             response["Retry-After"] = str(exc.retry_after)
         return response
 
