@@ -40,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -263,6 +273,19 @@ SPECTACULAR_SETTINGS = {
 # ---- Phone sign-in ----
 PHONENUMBER_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "RU")
 SMS_BACKEND = env_str("SMS_BACKEND", "authentication.sms.console.ConsoleSmsBackend")
+# Seconds each provider may take to connect, and again to answer, before the route skips it.
+SMS_SEND_TIMEOUT = env_float("SMS_SEND_TIMEOUT", 10.0)
+SMSRU_API_ID = env_str("SMSRU_API_ID", "")
+SMSRU_FROM = env_str("SMSRU_FROM", "")
+SMSRU_API_URL = env_str("SMSRU_API_URL", "https://sms.ru")
+SMSAERO_EMAIL = env_str("SMSAERO_EMAIL", "")
+SMSAERO_API_KEY = env_str("SMSAERO_API_KEY", "")
+SMSAERO_SIGN = env_str("SMSAERO_SIGN", "SMS Aero")
+SMSAERO_API_URL = env_str("SMSAERO_API_URL", "https://gate.smsaero.ru/v2")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = env_str("TWILIO_FROM", "")
+TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com")
 OTP_SEND_DELAY = env_seconds_range("OTP_SEND_DELAY", "1.0-2.0")
 OTP_ECHO = env_bool("OTP_ECHO", False)
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)

@@ -14,5 +14,7 @@ outbox: list[SentSms] = []
 
 
 class LocmemSmsBackend(SimulatedGatewaySmsBackend):
+    name = "locmem"
+
     def deliver(self, *, phone: str, text: str) -> None:
         outbox.append(SentSms(phone=phone, text=text))
