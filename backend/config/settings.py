@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
 # ---- Phone sign-in ----
 PHONENUMBER_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "RU")
 SMS_BACKEND = env_str("SMS_BACKEND", "authentication.sms.console.ConsoleSmsBackend")
+# Providers tried in order (console, smsaero, smsru, twilio or dotted paths); empty: SMS_BACKEND alone.
+SMS_ROUTE = env_list("SMS_ROUTE", "")
 # Seconds each provider may take to connect, and again to answer, before the route skips it.
 SMS_SEND_TIMEOUT = env_float("SMS_SEND_TIMEOUT", 10.0)
 SMSRU_API_ID = env_str("SMSRU_API_ID", "")

@@ -21,3 +21,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_ROOT = None
+# The tests choose their SMS route themselves: a developer's SMS_ROUTE must not send real SMS from them.
+SMS_ROUTE: list[str] = []
