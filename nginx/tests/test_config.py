@@ -45,6 +45,29 @@ def test_limit_req_can_be_switched_off_and_tuned(tmp_path):
     assert nginx_test(tmp_path / "slow").returncode == 0
 
 
+def test_admin_sign_in_limit_renders_tuned_and_switches_off_with_the_others(tmp_path):
+    render(tmp_path / "on", NGINX_ERROR_LOG=str(tmp_path / "error.log"))
+    on = (tmp_path / "on" / "referral.conf").read_text()
+    assert "zone=referral_admin_login:10m rate=10r/m;" in on
+    assert "limit_req zone=referral_admin_login burst=10 nodelay;" in on
+    assert '"429::/admin/login/" "6";' in on  # one request's worth of 10 per minute
+    assert nginx_test(tmp_path / "on").returncode == 0
+
+    render(tmp_path / "tuned", NGINX_ADMIN_LIMIT_RATE="2r/m", NGINX_ADMIN_LIMIT_BURST="3", NGINX_ERROR_LOG="stderr")
+    tuned = (tmp_path / "tuned" / "referral.conf").read_text()
+    assert "rate=2r/m;" in tuned and "limit_req zone=referral_admin_login burst=3 nodelay;" in tuned
+    assert "Try again in 30 seconds." in tuned
+
+    render(tmp_path / "off", NGINX_LIMIT_REQ="off", NGINX_ERROR_LOG=str(tmp_path / "error.log"))
+    off = (tmp_path / "off" / "referral.conf").read_text()
+    assert re.search(r"^\s*limit_req zone", off, re.M) is None
+    assert nginx_test(tmp_path / "off").returncode == 0
+
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        render(tmp_path / "bad", NGINX_ADMIN_LIMIT_RATE="fast")
+    assert "NGINX_ADMIN_LIMIT_RATE must look like" in error.value.stderr
+
+
 def test_render_refuses_nonsense_settings(tmp_path):
     with pytest.raises(subprocess.CalledProcessError) as error:
         render(tmp_path, NGINX_LIMIT_REQ="maybe")

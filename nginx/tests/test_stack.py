@@ -248,6 +248,24 @@ def test_limit_req_guards_the_sign_in_endpoints(stack, extra_nginx):
     assert Client(nginx.url, next_source_ip()).post("/api/verify/", json={}).status_code == 400
 
 
+def test_limit_req_guards_the_admin_sign_in(stack, extra_nginx):
+    nginx = extra_nginx(NGINX_BACKENDS=backends_of(stack), NGINX_ADMIN_LIMIT_RATE="1r/m", NGINX_ADMIN_LIMIT_BURST="1")
+    client = Client(nginx.url, next_source_ip())
+    # Without a CSRF token Django refuses with 403: these reach the backend, the third doesn't.
+    statuses = [client.post("/admin/login/", data={"username": "x", "password": "y"}).status_code for _ in range(3)]
+    assert statuses == [403, 403, 429]
+    refused = client.post("/admin/login/", data={"username": "x", "password": "y"})
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"].startswith("text/plain")
+    assert refused.headers["Retry-After"] == "60"
+    assert refused.text == "Too many sign-in attempts from this address. Try again in 60 seconds.\n"
+    assert "X-Frame-Options" in refused.headers
+    # Showing the form is not limited, nor is another client, nor are the API's sign-in endpoints by this zone.
+    assert all(client.get("/admin/login/").status_code == 200 for _ in range(5))
+    assert Client(nginx.url, next_source_ip()).post("/admin/login/", data={}).status_code == 403
+    assert client.post("/api/verify/", json={}).status_code == 400
+
+
 def test_limit_req_can_be_off_for_benchmarks(stack, extra_nginx):
     nginx = extra_nginx(
         NGINX_BACKENDS=backends_of(stack), NGINX_LIMIT_REQ="off", NGINX_LIMIT_RATE="1r/m", NGINX_LIMIT_BURST="1"
