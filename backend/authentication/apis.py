@@ -35,6 +35,15 @@ ERROR_401_REFRESH = OpenApiResponse(
 )
 
 
+_LOGIN_EXAMPLE = {
+    "phone": "+79161234567",
+    "expires_in": 300,
+    "resend_in": 60,
+    "challenge": "q3JYkq1v6l0u8bV2o3mN9x7rT1sW4yZc",
+    "code_length": 4,
+}
+
+
 class _PublicApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -54,10 +63,12 @@ class LoginApi(_PublicApi):
         operation_id="login",
         summary="Send a sign-in code by SMS",
         description=(
-            "Sends a new 4-digit code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any "
-            "earlier code. The answer is the same for known and new phones. Limits per phone: one code every "
-            "`resend_in` seconds and 10 a day; a phone with 10 wrong codes in 24 h is locked; per client IP: "
-            "20 requests an hour. `code` is present only when the server runs with OTP_ECHO=true."
+            "Sends a new code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier "
+            "code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` "
+            "(OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never "
+            "refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code "
+            "every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day; per client IP: THROTTLE_LOGIN (20 an "
+            "hour). `code` is present only when the server runs with OTP_ECHO=true."
         ),
         request=LoginInputSerializer,
         responses={
@@ -76,7 +87,6 @@ class LoginApi(_PublicApi):
             429: rate_limit_response(
                 RateLimitCode.RESEND_COOLDOWN,
                 RateLimitCode.DAILY_CODE_LIMIT,
-                RateLimitCode.WRONG_CODE_LIMIT,
                 RateLimitCode.IP_RATE_LIMIT,
             ),
         },
@@ -84,13 +94,13 @@ class LoginApi(_PublicApi):
             OpenApiExample("Phone", value={"phone": "+7 916 123-45-67"}, request_only=True),
             OpenApiExample(
                 "Code sent",
-                value={"phone": "+79161234567", "expires_in": 300, "resend_in": 60},
+                value={**_LOGIN_EXAMPLE},
                 response_only=True,
                 status_codes=["200"],
             ),
             OpenApiExample(
                 "Code sent (demo mode, OTP_ECHO=true)",
-                value={"phone": "+79161234567", "expires_in": 300, "resend_in": 60, "code": "0421"},
+                value={**_LOGIN_EXAMPLE, "code": "0421"},
                 response_only=True,
                 status_codes=["200"],
             ),
@@ -100,7 +110,13 @@ class LoginApi(_PublicApi):
         serializer = LoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = otp_request(phone=serializer.validated_data["phone"])
-        body = {"phone": issued.phone, "expires_in": issued.expires_in, "resend_in": issued.resend_in}
+        body = {
+            "phone": issued.phone,
+            "expires_in": issued.expires_in,
+            "resend_in": issued.resend_in,
+            "challenge": issued.challenge,
+            "code_length": issued.code_length,
+        }
         if settings.OTP_ECHO:
             body["code"] = issued.code
         return Response(body)
@@ -115,8 +131,12 @@ class VerifyApi(_PublicApi):
         summary="Exchange the SMS code for tokens",
         description=(
             "Checks the code sent to the phone. The first successful sign-in of a phone creates the user and "
-            "gives it an invite code (`is_new: true`). A code works once, for 5 minutes, and dies after 5 wrong "
-            "entries. Every failure answers the same 400."
+            "gives it an invite code (`is_new: true`). A code works once, for `expires_in` seconds. With the login's "
+            "`challenge`, it takes OTP_MAX_ATTEMPTS (5) entries that only the challenge's holder can use, and no "
+            "limit of the phone applies; a challenge that isn't the live code's (a newer code was sent) is refused "
+            "without a check. Without `challenge`, OTP_MAX_ATTEMPTS open entries, and none after "
+            "OTP_MAX_FAILURES_PER_DAY (10) wrong codes for the phone in 24 h (429 `wrong_code_limit`). Every "
+            "failure answers the same 400."
         ),
         request=VerifyInputSerializer,
         responses={
@@ -126,13 +146,18 @@ class VerifyApi(_PublicApi):
                 {"detail": "Invalid or expired code."},
                 field=("phone", "token"),
                 more={
-                    "Malformed input": {"token": ["Enter the 4-digit code from the SMS."]},
+                    "Malformed input": {"token": ["Enter the code from the SMS: 4 digits, or 8 if the SMS has 8."]},
                     "Missing field": {"token": ["This field is required."]},
                 },
             ),
             429: rate_limit_response(RateLimitCode.WRONG_CODE_LIMIT, RateLimitCode.IP_RATE_LIMIT),
         },
         examples=[
+            OpenApiExample(
+                "Phone, code and challenge",
+                value={"phone": "+79161234567", "token": "0421", "challenge": _LOGIN_EXAMPLE["challenge"]},
+                request_only=True,
+            ),
             OpenApiExample("Phone and code", value={"phone": "+79161234567", "token": "0421"}, request_only=True),
             OpenApiExample(
                 "Signed in",
@@ -145,7 +170,8 @@ class VerifyApi(_PublicApi):
     def post(self, request):
         serializer = VerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sign_in = otp_verify(phone=serializer.validated_data["phone"], code=serializer.validated_data["token"])
+        data = serializer.validated_data
+        sign_in = otp_verify(phone=data["phone"], code=data["token"], challenge=data.get("challenge"))
         tokens = tokens_issue(user=sign_in.user)
         return Response({"access": tokens.access, "refresh": tokens.refresh, "is_new": sign_in.is_new})
 

@@ -6,6 +6,15 @@ class InvalidCode(DomainError):
     default_message = "Invalid or expired code."
 
 
+class CodeReplaced(InvalidCode):
+    """The challenge is of a code that is no longer live: a newer one was sent to the phone since."""
+
+    default_message = "A newer code was sent to this phone. Ask for a new code."
+
+    def body(self) -> dict:
+        return {"detail": self.message, "code": "code_replaced"}
+
+
 class ResendTooSoon(RateLimited):
     code = RateLimitCode.RESEND_COOLDOWN
     default_message = "A code was sent recently. Wait before asking for a new one."

@@ -7,16 +7,30 @@ from django.utils import timezone
 
 
 class OtpCode(models.Model):
-    """One SMS code sent to a phone. Only a keyed hash of the code is stored.
+    """One SMS code sent to a phone. Only keyed hashes of the code and of its challenge are stored.
 
-    Rows are kept after use: the recent ones count toward the per-phone send limits.
+    The challenge is handed to whoever asked for the code; entries that bring it are counted apart
+    (`attempts`) from entries that don't (`open_attempts`), so a stranger can't use up the tries of
+    the person typing the code. Rows are kept after use: the recent ones count toward the per-phone
+    send limits.
     """
 
     phone = models.CharField(max_length=16)
     code_hash = models.CharField(max_length=64, help_text="HMAC-SHA256 of phone and code, never the code itself.")
+    challenge_hash = models.CharField(
+        max_length=64, blank=True, help_text="HMAC-SHA256 of the challenge given with the code (blank on old rows)."
+    )
+    digits = models.PositiveSmallIntegerField(
+        default=4, help_text="Length of the code: 4, or OTP_HARDENED_CODE_LENGTH after wrong codes that day."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many entries were checked against it.")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Entries checked against it that brought its challenge."
+    )
+    open_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Entries checked against it without its challenge (older clients, or anyone else)."
+    )
     is_active = models.BooleanField(default=True, help_text="False once used or replaced by a newer code.")
     used_at = models.DateTimeField(null=True, blank=True)
 
@@ -34,10 +48,15 @@ class OtpCode(models.Model):
 
 
 class OtpFailure(models.Model):
-    """One wrong code entered for a phone; the recent ones lock the phone out for a while."""
+    """One wrong code entered for a phone.
+
+    Any recent one makes the phone's next codes longer; OTP_MAX_FAILURES_PER_DAY of them close the
+    entries that don't bring a challenge. Neither stops the holder of a challenge.
+    """
 
     phone = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)
+    with_challenge = models.BooleanField(default=False, help_text="The entry brought the code's challenge.")
 
     class Meta:
         indexes = [models.Index(fields=["phone", "created_at"], name="otp_failure_phone_created")]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -39,33 +40,45 @@ class PhoneNumberField(serializers.Field):
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "string", "pattern": "^[0-9]{4}$"},
+            {"type": "string", "pattern": "^([0-9]{4}|[0-9]{6,10})$"},
             {"type": "integer", "minimum": 0, "maximum": 9999},
         ],
         "example": "0421",
     }
 )
 class OtpCodeField(serializers.Field):
-    """The 4-digit SMS code: "0421", or the JSON integer 421 (left-padded with zeros)."""
+    """The code from the SMS: "0421", or the JSON integer 421 (left-padded with zeros).
 
-    default_error_messages = {"invalid": "Enter the 4-digit code from the SMS."}
+    Codes have 4 digits, or OTP_HARDENED_CODE_LENGTH after wrong codes for the phone that day. Long
+    codes come as strings only: an integer can't say how many leading zeros it lost.
+    """
+
+    default_error_messages = {"invalid": "Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}."}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", 'The 4-digit code from the SMS, e.g. "0421" (an integer is left-padded).')
+        kwargs.setdefault(
+            "help_text",
+            'The code from the SMS as a string, e.g. "0421": 4 digits, or as many as the login answer\'s '
+            "`code_length` says. A 4-digit code may also come as an integer (left-padded).",
+        )
         super().__init__(**kwargs)
 
+    def fail_invalid(self):
+        self.fail("invalid", long=settings.OTP_HARDENED_CODE_LENGTH)
+
     def to_internal_value(self, data):
+        long = settings.OTP_HARDENED_CODE_LENGTH
         if isinstance(data, bool):
-            self.fail("invalid")
+            self.fail_invalid()
         if isinstance(data, int):
-            if not 0 <= data <= 9999:
-                self.fail("invalid")
-            return f"{data:04d}"
+            if 0 <= data <= 9999:
+                return f"{data:04d}"
+            self.fail_invalid()
         if isinstance(data, str):
             text = data.strip()
-            if len(text) == 4 and text.isascii() and text.isdigit():
+            if len(text) in (4, long) and text.isascii() and text.isdigit():
                 return text
-        self.fail("invalid")
+        self.fail_invalid()
 
     def to_representation(self, value):
         return value
@@ -79,6 +92,13 @@ class LoginOutputSerializer(serializers.Serializer):
     phone = serializers.CharField(help_text="The phone in E.164.")
     expires_in = serializers.IntegerField(help_text="Seconds the code stays valid.")
     resend_in = serializers.IntegerField(help_text="Seconds before a new code can be requested.")
+    challenge = serializers.CharField(
+        help_text="Opaque id of this code. Send it back with the code to /api/verify/: then only your own entries "
+        "count against the code's tries, and nobody else's wrong guesses can use them up."
+    )
+    code_length = serializers.IntegerField(
+        help_text="Digits in the code: 4, or OTP_HARDENED_CODE_LENGTH (8) after wrong codes for this phone that day."
+    )
     code = serializers.CharField(
         required=False, help_text="The code itself, only when the server runs with OTP_ECHO=true (demos, tests)."
     )
@@ -87,6 +107,12 @@ class LoginOutputSerializer(serializers.Serializer):
 class VerifyInputSerializer(serializers.Serializer):
     phone = PhoneNumberField()
     token = OtpCodeField()
+    challenge = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The `challenge` of the login answer. Optional; without it the entry counts against the code's "
+        "open tries and the phone's daily limit of wrong codes.",
+    )
 
 
 class VerifyOutputSerializer(serializers.Serializer):

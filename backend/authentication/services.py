@@ -20,7 +20,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from authentication.exceptions import InvalidCode, PhoneLocked, ResendTooSoon, TooManyCodes
+from authentication.exceptions import CodeReplaced, InvalidCode, PhoneLocked, ResendTooSoon, TooManyCodes
 from authentication.models import OtpCode, OtpFailure, TokenFamily
 from authentication.sms.base import get_sms_backend
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
@@ -35,12 +35,21 @@ def otp_hash(*, phone: str, code: str) -> str:
     return salted_hmac("authentication.otp", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
+def challenge_hash(challenge: str) -> str:
+    return salted_hmac("authentication.otp.challenge", challenge, algorithm="sha256").hexdigest()
+
+
 @dataclass(frozen=True)
 class OtpIssued:
     phone: str
     code: str
+    challenge: str
     expires_in: int
     resend_in: int
+
+    @property
+    def code_length(self) -> int:
+        return len(self.code)
 
 
 def _lock_live_code(phone: str) -> OtpCode | None:
@@ -48,30 +57,41 @@ def _lock_live_code(phone: str) -> OtpCode | None:
     return OtpCode.objects.select_for_update().filter(phone=phone, is_active=True).first()
 
 
-def _check_failures(*, phone: str, now: datetime) -> None:
-    limit = settings.OTP_MAX_FAILURES_PER_DAY
-    recent = list(
+def _recent_failures(*, phone: str, now: datetime) -> list[datetime]:
+    """When the phone's wrong codes of the last 24 h were entered, newest first (at most the daily limit)."""
+    return list(
         OtpFailure.objects.filter(phone=phone, created_at__gt=now - DAY)
         .order_by("-created_at")
-        .values_list("created_at", flat=True)[:limit]
+        .values_list("created_at", flat=True)[: settings.OTP_MAX_FAILURES_PER_DAY]
     )
-    if len(recent) >= limit:
-        # Locked until the oldest of the last `limit` failures leaves the 24 h window.
-        raise PhoneLocked(retry_after=(recent[-1] + DAY - now).total_seconds())
+
+
+def _new_code(*, failures_today: int) -> str:
+    """A 4-digit code while the phone has had no wrong code for 24 h, otherwise a longer one.
+
+    This is what bounds guessing without locking anyone out: every 4-digit code of a phone's day is
+    issued before the day's first wrong entry, and only the live code can be entered, so all the
+    day's 4-digit guesses fall on one code (at most OTP_MAX_ATTEMPTS with its challenge and as many
+    without). Later codes are long enough that their guesses don't move the odds (README, "Guessing odds").
+    """
+    digits = 4 if failures_today == 0 else settings.OTP_HARDENED_CODE_LENGTH
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def otp_request(*, phone: str) -> OtpIssued:
     """Create a new code for `phone` (replacing any live one) and send it by SMS.
 
-    Raises PhoneLocked, ResendTooSoon or TooManyCodes (all 429, with retry_after). The answer and
-    its timing do not depend on whether a user with this phone exists.
+    Returns the code and its challenge, an opaque id for the caller to bring back with the code.
+    Raises ResendTooSoon or TooManyCodes (429, with retry_after). Wrong codes never refuse a new
+    one; they make it longer (see _new_code). The answer and its timing do not depend on whether a
+    user with this phone exists.
     """
     now = timezone.now()
-    code = f"{secrets.randbelow(10_000):04d}"
+    challenge = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
             live = _lock_live_code(phone)
-            _check_failures(phone=phone, now=now)
+            code = _new_code(failures_today=len(_recent_failures(phone=phone, now=now)))
             sends = list(
                 OtpCode.objects.filter(phone=phone, created_at__gt=now - DAY)
                 .order_by("-created_at")
@@ -89,6 +109,8 @@ def otp_request(*, phone: str) -> OtpIssued:
             OtpCode.objects.create(
                 phone=phone,
                 code_hash=otp_hash(phone=phone, code=code),
+                challenge_hash=challenge_hash(challenge),
+                digits=len(code),
                 created_at=now,
                 expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
             )
@@ -104,34 +126,54 @@ def otp_request(*, phone: str) -> OtpIssued:
     return OtpIssued(
         phone=phone,
         code=code,
+        challenge=challenge,
         expires_in=settings.OTP_TTL_SECONDS,
         resend_in=settings.OTP_RESEND_SECONDS,
     )
 
 
-def otp_verify(*, phone: str, code: str) -> SignedInUser:
+def otp_verify(*, phone: str, code: str, challenge: str | None = None) -> SignedInUser:
     """Exchange a correct live code for the phone's user, creating the user on first sign-in.
 
-    Raises InvalidCode (wrong, expired, used, exhausted or missing code, one message for all)
-    or PhoneLocked (too many wrong codes in 24 h). At most OTP_MAX_ATTEMPTS entries are ever
-    checked against one code, however many arrive at once: they queue on the code's row lock.
+    With `challenge` (from the login answer) the entry counts against that code's own tries, which
+    nobody else can use up, and no limit of the phone applies. A challenge that isn't the live code's
+    is refused without checking the code: CodeReplaced if it was one of the phone's earlier codes (a
+    newer one was sent since), InvalidCode otherwise. Without one, the entry counts
+    against the code's open tries, and the phone accepts no open entries after OTP_MAX_FAILURES_PER_DAY
+    wrong codes in 24 h (PhoneLocked).
+
+    Raises InvalidCode (wrong, expired, used, exhausted or missing code, one message for all),
+    CodeReplaced or PhoneLocked. At most OTP_MAX_ATTEMPTS entries of each kind are ever checked against one code,
+    however many arrive at once: they queue on the code's row lock.
     """
     now = timezone.now()
     with transaction.atomic():
         otp = _lock_live_code(phone)
-        _check_failures(phone=phone, now=now)
-        if otp is None or otp.expires_at <= now or otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            accepted = False
-        else:
-            otp.attempts += 1
+        if challenge is None:
+            recent = _recent_failures(phone=phone, now=now)
+            if len(recent) >= settings.OTP_MAX_FAILURES_PER_DAY:
+                # Open entries stop until the oldest of the last `limit` failures leaves the 24 h window.
+                raise PhoneLocked(retry_after=(recent[-1] + DAY - now).total_seconds())
+        holder = challenge is not None
+        if holder and (otp is None or not constant_time_compare(otp.challenge_hash, challenge_hash(challenge))):
+            replaced = (
+                otp is not None
+                and OtpCode.objects.filter(phone=phone, challenge_hash=challenge_hash(challenge), used_at=None).exists()
+            )
+            raise CodeReplaced() if replaced else InvalidCode()
+        tries_field = "attempts" if holder else "open_attempts"
+        usable = otp is not None and otp.expires_at > now and getattr(otp, tries_field) < settings.OTP_MAX_ATTEMPTS
+        accepted = False
+        if usable:
+            setattr(otp, tries_field, getattr(otp, tries_field) + 1)
             accepted = constant_time_compare(otp.code_hash, otp_hash(phone=phone, code=code))
             if accepted:
                 otp.is_active = False
                 otp.used_at = now
-                otp.save(update_fields=["attempts", "is_active", "used_at"])
+                otp.save(update_fields=[tries_field, "is_active", "used_at"])
             else:
-                otp.save(update_fields=["attempts"])
-                OtpFailure.objects.create(phone=phone, created_at=now)
+                otp.save(update_fields=[tries_field])
+                OtpFailure.objects.create(phone=phone, created_at=now, with_challenge=holder)
         if accepted:
             signed_in = user_get_or_create(phone=phone)
     if not accepted:

@@ -10,4 +10,5 @@ def last_sms_code(phone: str) -> str:
 
 
 def wrong_code(code: str) -> str:
-    return f"{(int(code) + 1) % 10000:04d}"
+    """Another code of the same length."""
+    return f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"

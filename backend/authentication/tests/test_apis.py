@@ -1,11 +1,15 @@
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.db.models import F
 from django.test import override_settings
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from authentication.models import OtpCode, TokenFamily
-from authentication.services import otp_hash
+from authentication.models import OtpCode, OtpFailure, TokenFamily
+from authentication.services import challenge_hash, otp_hash
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
 from users.models import User
@@ -36,8 +40,11 @@ def test_login_accepts_common_spellings_and_answers_e164(api_client, spelling):
     response = login(api_client, spelling)
 
     assert response.status_code == 200
-    assert response.json() == {"phone": "+79161234567", "expires_in": 300, "resend_in": 60}
-    assert OtpCode.objects.filter(phone="+79161234567", is_active=True).count() == 1
+    body = response.json()
+    challenge = body.pop("challenge")
+    assert body == {"phone": "+79161234567", "expires_in": 300, "resend_in": 60, "code_length": 4}
+    live = OtpCode.objects.get(phone="+79161234567", is_active=True)
+    assert live.challenge_hash == challenge_hash(challenge)
     assert locmem.outbox[-1].phone == "+79161234567"
 
 
@@ -204,7 +211,7 @@ def test_verify_rejects_malformed_tokens_as_field_errors(api_client, new_phone, 
     assert OtpCode.objects.get(phone=phone).attempts == 0
 
 
-def test_verify_returns_429_once_the_phone_is_locked(api_client, new_phone, settings):
+def test_verify_without_challenge_returns_429_once_the_phone_has_too_many_wrong_codes(api_client, new_phone, settings):
     settings.OTP_MAX_FAILURES_PER_DAY = 3
     phone = new_phone()
     login(api_client, phone)
@@ -219,11 +226,87 @@ def test_verify_returns_429_once_the_phone_is_locked(api_client, new_phone, sett
     assert response.json()["detail"] == "Too many wrong codes for this phone. Try again later."
     assert response.json()["retry_after"] > 0
     assert int(response["Retry-After"]) == response.json()["retry_after"]
-    # Asking for a new code is refused for the same reason.
-    again = login(api_client, phone)
-    assert again.status_code == 429
-    assert again.json()["code"] == "wrong_code_limit"
+    assert OtpCode.objects.get(phone=phone).open_attempts == 3
     assert not User.objects.filter(phone=phone).exists()
+
+
+def test_stranger_cannot_stop_the_phones_owner_from_signing_in(api_client, new_phone, settings):
+    """The attack: a stranger asks for codes and enters 20 wrong ones, with and without a challenge. The owner
+    still gets a code (a longer one), and signs in with it and its challenge, as the web app does."""
+    phone = new_phone()
+    stranger = APIClient(REMOTE_ADDR="203.0.113.7")
+    for _ in range(2):
+        challenge = login(stranger, phone).json()["challenge"]
+        code = last_sms_code(phone)
+        for _ in range(5):
+            stranger.post(
+                "/api/verify/", {"phone": phone, "token": wrong_code(code), "challenge": challenge}, format="json"
+            )
+            verify(stranger, phone, wrong_code(code))
+        OtpCode.objects.filter(phone=phone).update(created_at=F("created_at") - timedelta(minutes=2))
+    assert verify(stranger, phone, "0000").status_code == 429
+
+    answer = login(api_client, phone)
+    assert answer.status_code == 200 and answer.json()["code_length"] == 8
+    response = api_client.post(
+        "/api/verify/",
+        {"phone": phone, "token": last_sms_code(phone), "challenge": answer.json()["challenge"]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert User.objects.filter(phone=phone).count() == 1
+    # Checked: both codes' five tries with the challenge, the first code's five without (then open entries stop).
+    assert OtpFailure.objects.filter(phone=phone).count() == 15
+
+
+def test_verify_takes_an_eight_digit_code_as_a_string_only(api_client, new_phone):
+    phone = new_phone()
+    login(api_client, phone)
+    verify(api_client, phone, wrong_code(last_sms_code(phone)))
+    OtpCode.objects.filter(phone=phone).update(created_at=F("created_at") - timedelta(minutes=2))
+    login(api_client, phone)
+    code = last_sms_code(phone)
+
+    assert len(code) == 8
+    assert set(verify(api_client, phone, int("1" + code[1:])).json()) == {"token"}
+    assert verify(api_client, phone, code).status_code == 200
+
+
+def test_verify_with_the_challenge_of_a_replaced_code_says_a_newer_code_was_sent(api_client, new_phone):
+    phone = new_phone()
+    old = login(api_client, phone).json()["challenge"]
+    OtpCode.objects.filter(phone=phone).update(created_at=F("created_at") - timedelta(minutes=2))
+    login(api_client, phone)
+
+    response = api_client.post(
+        "/api/verify/", {"phone": phone, "token": last_sms_code(phone), "challenge": old}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "A newer code was sent to this phone. Ask for a new code.",
+        "code": "code_replaced",
+    }
+    assert OtpCode.objects.get(phone=phone, is_active=True).attempts == 0
+
+
+@pytest.mark.parametrize("challenge", ["x" * 65, 12345678, ["a"]])
+def test_verify_refuses_a_malformed_challenge_and_uses_no_try(api_client, new_phone, challenge):
+    phone = new_phone()
+    login(api_client, phone)
+
+    response = api_client.post(
+        "/api/verify/", {"phone": phone, "token": last_sms_code(phone), "challenge": challenge}, format="json"
+    )
+
+    if isinstance(challenge, int):  # DRF's CharField takes numbers as text: a challenge that isn't the code's
+        assert response.json() == {"detail": "Invalid or expired code."}
+    else:
+        assert set(response.json()) == {"challenge"}
+    assert response.status_code == 400
+    assert OtpCode.objects.get(phone=phone).attempts == 0
+    assert not OtpFailure.objects.filter(phone=phone).exists()
 
 
 def test_refresh_rotates_and_the_new_refresh_works(api_client, new_phone):
@@ -441,7 +524,7 @@ def test_unknown_fields_are_ignored(api_client, new_phone):
     phone = new_phone()
     response = api_client.post("/api/login/", {"phone": phone, "is_staff": True, "code": "0000"}, format="json")
     assert response.status_code == 200
-    assert set(response.json()) == {"phone", "expires_in", "resend_in"}
+    assert set(response.json()) == {"phone", "expires_in", "resend_in", "challenge", "code_length"}
 
 
 def test_token_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):

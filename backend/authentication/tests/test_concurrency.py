@@ -40,12 +40,42 @@ def test_fifty_parallel_wrong_guesses_are_checked_at_most_five_times(live_server
     )
 
     assert all(r.status_code == 400 for r in responses), [(r.status_code, r.text[:80]) for r in responses]
-    assert OtpCode.objects.get(phone=phone).attempts == 5
+    assert OtpCode.objects.get(phone=phone).open_attempts == 5
     assert OtpFailure.objects.filter(phone=phone).count() == 5
     # The code is dead now, even the right one.
     right = run_at_once([lambda s: s.post(f"{live_server.url}/api/verify/", json={"phone": phone, "token": code})])
     assert right[0].status_code == 400
     assert not User.objects.filter(phone=phone).exists()
+
+
+def test_a_strangers_parallel_guesses_leave_the_holder_its_tries(live_server, new_phone):
+    phone = new_phone()
+    [login] = run_at_once([lambda s: s.post(f"{live_server.url}/api/login/", json={"phone": phone})])
+    challenge = login.json()["challenge"]
+    code = last_sms_code(phone)
+    wrong = wrong_code(code)
+    stranger = [lambda s: s.post(f"{live_server.url}/api/verify/", json={"phone": phone, "token": wrong})] * 30
+    holder_mistakes = [
+        lambda s: s.post(
+            f"{live_server.url}/api/verify/", json={"phone": phone, "token": wrong, "challenge": challenge}
+        )
+    ] * 4
+
+    responses = run_at_once(stranger + holder_mistakes)
+
+    assert all(r.status_code == 400 for r in responses), [(r.status_code, r.text[:80]) for r in responses]
+    otp = OtpCode.objects.get(phone=phone)
+    assert (otp.open_attempts, otp.attempts) == (5, 4)
+    assert OtpFailure.objects.filter(phone=phone, with_challenge=False).count() == 5
+    [right] = run_at_once(
+        [
+            lambda s: s.post(
+                f"{live_server.url}/api/verify/", json={"phone": phone, "token": code, "challenge": challenge}
+            )
+        ]
+    )
+    assert right.status_code == 200, right.text
+    assert User.objects.filter(phone=phone).count() == 1
 
 
 def test_parallel_logins_for_one_phone_send_one_code(live_server, new_phone):

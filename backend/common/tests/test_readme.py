@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ import jwt
 import pytest
 import requests
 import yaml
+from django.db.models import F
 
 from authentication.models import OtpCode
 from common.testing import free_port, gunicorn
@@ -337,6 +339,16 @@ def verify_malformed_code_uses_no_try(api: Api) -> requests.Response:
     return response
 
 
+def verify_with_a_replaced_challenge(api: Api) -> requests.Response:
+    phone = new_phone()
+    old = api.call(LOGIN, {"phone": phone}).json()["challenge"]
+    OtpCode.objects.filter(phone=phone).update(created_at=F("created_at") - timedelta(minutes=2))
+    code = api.code_for(phone)
+    response = api.call(VERIFY, {"phone": phone, "token": code, "challenge": old})
+    assert OtpCode.objects.get(phone=phone, is_active=True).attempts == 0, "a replaced challenge used up a try"
+    return response
+
+
 def resend_too_soon(api: Api) -> requests.Response:
     phone = new_phone()
     api.code_for(phone)
@@ -396,7 +408,8 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
     (VERIFY, 400, "Invalid or expired code."): lambda api: api.call(
         VERIFY, {"phone": (phone := new_phone()), "token": wrong(api.code_for(phone))}
     ),
-    (VERIFY, 400, "Enter the 4-digit code from the SMS."): verify_malformed_code_uses_no_try,
+    (VERIFY, 400, "A newer code was sent to this phone. Ask for a new code."): verify_with_a_replaced_challenge,
+    (VERIFY, 400, "Enter the code from the SMS: 4 digits, or 8 if the SMS has 8."): verify_malformed_code_uses_no_try,
     (VERIFY, 400, REQUIRED): lambda api: api.call(VERIFY, {"phone": new_phone()}),
     (VERIFY, 429, "Too many wrong codes for this phone. Try again later."): verify_locked,
     **{

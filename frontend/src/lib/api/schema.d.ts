@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Send a sign-in code by SMS
-         * @description Sends a new 4-digit code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier code. The answer is the same for known and new phones. Limits per phone: one code every `resend_in` seconds and 10 a day; a phone with 10 wrong codes in 24 h is locked; per client IP: 20 requests an hour. `code` is present only when the server runs with OTP_ECHO=true.
+         * @description Sends a new code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` (OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day; per client IP: THROTTLE_LOGIN (20 an hour). `code` is present only when the server runs with OTP_ECHO=true.
          */
         post: operations["login"];
         delete?: never;
@@ -136,7 +136,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange the SMS code for tokens
-         * @description Checks the code sent to the phone. The first successful sign-in of a phone creates the user and gives it an invite code (`is_new: true`). A code works once, for 5 minutes, and dies after 5 wrong entries. Every failure answers the same 400.
+         * @description Checks the code sent to the phone. The first successful sign-in of a phone creates the user and gives it an invite code (`is_new: true`). A code works once, for `expires_in` seconds. With the login's `challenge`, it takes OTP_MAX_ATTEMPTS (5) entries that only the challenge's holder can use, and no limit of the phone applies; a challenge that isn't the live code's (a newer code was sent) is refused without a check. Without `challenge`, OTP_MAX_ATTEMPTS open entries, and none after OTP_MAX_FAILURES_PER_DAY (10) wrong codes for the phone in 24 h (429 `wrong_code_limit`). Every failure answers the same 400.
          */
         post: operations["verify"];
         delete?: never;
@@ -153,7 +153,7 @@ export interface components {
          * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
          *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
          *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
-         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h
+         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h (entries without a challenge)
          *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
          * @enum {string}
          */
@@ -182,6 +182,10 @@ export interface components {
             expires_in: number;
             /** @description Seconds before a new code can be requested. */
             resend_in: number;
+            /** @description Opaque id of this code. Send it back with the code to /api/verify/: then only your own entries count against the code's tries, and nobody else's wrong guesses can use them up. */
+            challenge: string;
+            /** @description Digits in the code: 4, or OTP_HARDENED_CODE_LENGTH (8) after wrong codes for this phone that day. */
+            code_length: number;
             /** @description The code itself, only when the server runs with OTP_ECHO=true (demos, tests). */
             code?: string;
         };
@@ -231,7 +235,7 @@ export interface components {
              *     * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
              *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
              *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
-             *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h
+             *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h (entries without a challenge)
              *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
              */
             code: components["schemas"]["CodeEnum"];
@@ -269,10 +273,12 @@ export interface components {
              */
             phone: string;
             /**
-             * @description The 4-digit code from the SMS, e.g. "0421" (an integer is left-padded).
+             * @description The code from the SMS as a string, e.g. "0421": 4 digits, or as many as the login answer's `code_length` says. A 4-digit code may also come as an integer (left-padded).
              * @example 0421
              */
             token: string | number;
+            /** @description The `challenge` of the login answer. Optional; without it the entry counts against the code's open tries and the phone's daily limit of wrong codes. */
+            challenge?: string;
         };
         VerifyOutput: {
             /** @description JWT access token; send as `Authorization: Bearer <access>`. */
@@ -348,7 +354,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneValidationError"];
                 };
             };
-            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `wrong_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -5,7 +5,7 @@ import type { Language } from './translate'
 const ru: Record<string, string> = {
   'Enter a valid mobile phone number, e.g. +7 916 123-45-67.': 'Введите номер мобильного телефона, например +7 916 123-45-67.',
   "This number can't receive SMS. Enter a mobile phone number.": 'На этот номер нельзя отправить SMS. Введите номер мобильного телефона.',
-  'Enter the 4-digit code from the SMS.': 'Введите код из 4 цифр из SMS.',
+  'Enter the code from the SMS: 4 digits, or 8 if the SMS has 8.': 'Введите код из SMS: 4 цифры или 8, если в SMS их 8.',
   'Invalid or expired code.': 'Неверный или просроченный код.',
   'A code was sent recently. Wait before asking for a new one.': 'Код уже отправлен. Подождите, прежде чем запрашивать новый.',
   'Too many codes were sent to this phone today. Try again later.': 'На этот номер сегодня отправлено слишком много кодов. Попробуйте позже.',
