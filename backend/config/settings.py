@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     # Before drf_spectacular: its template overrides (the ReDoc page) must be found first.
     "common",
     "rest_framework",
@@ -129,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last, as axes asks: it turns a locked-out admin sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -185,6 +188,24 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "users.User"
+# axes first: a locked-out sign-in is refused before ModelBackend hashes its password. Only the admin signs in with
+# a password; the API's JWT authentication never calls authenticate(), so axes doesn't see it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# PBKDF2 (the stored "pbkdf2_sha256" hashes) computed off the gevent event loop, so a sign-in flood doesn't stall
+# every other request of the worker; PASSWORD_HASH_THREADS bounds the threads per worker (common/hashers.py). One
+# each: gunicorn already runs a worker per core, so more threads would only take CPU from the event loops.
+PASSWORD_HASHERS = [
+    "common.hashers.ThreadPoolPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASH_THREADS = env_int("PASSWORD_HASH_THREADS", 1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -300,6 +321,22 @@ if not 6 <= OTP_HARDENED_CODE_LENGTH <= 10:
     raise ImproperlyConfigured("OTP_HARDENED_CODE_LENGTH must be between 6 and 10.")
 THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "20/hour")
 THROTTLE_VERIFY = env_str("THROTTLE_VERIFY", "60/hour")
+
+# ---- Admin sign-in (django-axes; users/admin_lockout.py) ----
+# Wrong passwords, counted in the database, lock an account (any spelling of its phone) whatever the address, and
+# an address whatever the account, for the cool-off; a locked sign-in answers 429 without hashing anything.
+# `manage.py axes_reset` unlocks everything (axes_reset_username / axes_reset_ip one of them).
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "users.admin_lockout.AdminLoginLockoutHandler"
+AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field (it holds the phone)
+AXES_USERNAME_CALLABLE = "users.admin_lockout.admin_login_username"
+AXES_CLIENT_IP_CALLABLE = "users.admin_lockout.admin_login_client_ip"
+# Attempts made while locked don't extend the lock (and cost no write): it lifts a fixed cool-off after the
+# failure that set it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # ---- Invite codes ----
 INVITE_MAX_FAILURES_PER_HOUR = env_int("INVITE_MAX_FAILURES_PER_HOUR", 10)
