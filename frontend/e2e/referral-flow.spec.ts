@@ -166,6 +166,49 @@ test('a wrong code is refused, the boxes clear, and the right one still works', 
   await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible()
 })
 
+test("a stranger's wrong codes can't stop the phone's owner from signing in", async ({ browser, request }) => {
+  test.setTimeout(180_000)
+  const phone = randomPhone()
+  const wrongOf = (code: string) => String((Number(code) + 1) % 10 ** code.length).padStart(code.length, '0')
+
+  // A stranger asks for a code to the phone and uses every try, with the challenge and without:
+  // the old lock refused the phone for 24 hours after this.
+  const sent = await request.post('/api/login/', { data: { phone } })
+  expect(sent.status()).toBe(200)
+  const { challenge, code: strangersCode } = await sent.json()
+  for (const withChallenge of [true, false]) {
+    for (let i = 0; i < 5; i++) {
+      const data = { phone, token: wrongOf(strangersCode), ...(withChallenge && { challenge }) }
+      expect((await request.post('/api/verify/', { data })).status()).toBe(400)
+    }
+  }
+
+  // The owner opens the app. The stranger's code went out less than a minute ago, so the owner waits
+  // out the resend cooldown, then gets a longer code.
+  const page = await newPage(browser)
+  await page.goto('/')
+  await page.getByLabel('Phone number').fill(phone)
+  const getCode = page.getByRole('button', { name: 'Get code' })
+  await getCode.click()
+  await expect(page.getByText(/A code was just sent to this number/).first()).toBeVisible()
+  await expect(getCode).not.toHaveAttribute('aria-disabled', 'true', { timeout: 75_000 })
+  await getCode.click()
+  const banner = page.getByTestId('demo-code-text')
+  await expect(banner).toContainText(/\d{8}/)
+  await expect(page.getByText(/We sent a code of 8 digits/)).toBeVisible()
+  const code = (await banner.textContent())!.match(/\d{8}/)![0]
+  await shoot(page, '11-code-eight-digits')
+
+  // The stranger keeps guessing the owner's code, without its challenge: refused, and no try of the owner's is used.
+  for (let i = 0; i < 3; i++) {
+    expect((await request.post('/api/verify/', { data: { phone, token: wrongOf(code) } })).status()).toBe(429)
+  }
+
+  await page.getByLabel('Code from the SMS').pressSequentially(code)
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible()
+  await expect(page.getByTestId('profile-phone')).toHaveText(shown(phone))
+})
+
 test('my own code is refused, by the form and by my own share link', async ({ browser }) => {
   const page = await newPage(browser)
   await page.goto('/')

@@ -17,10 +17,14 @@ export function makeProfile(overrides: Partial<Profile> = {}): Profile {
   }
 }
 
+export const CHALLENGE = 'q3JYkq1v6l0u8bV2o3mN9x7rT1sW4yZc'
+
 export const loginOk = (overrides: Partial<LoginResponse> = {}): LoginResponse => ({
   phone: PHONE,
   expires_in: 300,
   resend_in: 60,
+  challenge: CHALLENGE,
+  code_length: 4,
   code: CODE,
   ...overrides,
 })

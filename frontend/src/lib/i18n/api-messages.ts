@@ -6,6 +6,7 @@ const ru: Record<string, string> = {
   'Enter a valid mobile phone number, e.g. +7 916 123-45-67.': 'Введите номер мобильного телефона, например +7 916 123-45-67.',
   "This number can't receive SMS. Enter a mobile phone number.": 'На этот номер нельзя отправить SMS. Введите номер мобильного телефона.',
   'Enter the code from the SMS: 4 digits, or 8 if the SMS has 8.': 'Введите код из SMS: 4 цифры или 8, если в SMS их 8.',
+  'A newer code was sent to this phone. Ask for a new code.': 'На этот номер отправлен более новый код. Запросите новый код.',
   'Invalid or expired code.': 'Неверный или просроченный код.',
   'A code was sent recently. Wait before asking for a new one.': 'Код уже отправлен. Подождите, прежде чем запрашивать новый.',
   'Too many codes were sent to this phone today. Try again later.': 'На этот номер сегодня отправлено слишком много кодов. Попробуйте позже.',

@@ -30,7 +30,7 @@ export const en = {
   'session.expired': 'Your session has ended. Please sign in again.',
 
   'phone.title': 'Sign in',
-  'phone.lead': 'Enter your phone number and we will send you a 4-digit code.',
+  'phone.lead': 'Enter your phone number and we will send you a code by SMS.',
   'phone.label': 'Phone number',
   'phone.hint': 'Russian numbers work without +7. For other countries, start with +.',
   'phone.submit': 'Get code',
@@ -40,7 +40,7 @@ export const en = {
   'phone.inviteNote': 'You were invited with the code {code}. Sign in to activate it.',
 
   'code.title': 'Enter the code',
-  'code.lead': 'We sent a 4-digit code to {phone}.',
+  'code.lead': 'We sent a code of {digits} digits to {phone}.',
   'code.label': 'Code from the SMS',
   'code.submit': 'Sign in',
   'code.checking': 'Checking the code…',
@@ -50,7 +50,8 @@ export const en = {
   'code.resent': 'We sent a new code.',
   'code.demoTag': 'Demo',
   'code.demoText': 'No real SMS is sent in demo mode. Your code is {code}.',
-  'code.errorIncomplete': 'Enter all 4 digits.',
+  'code.errorIncomplete_one': 'Enter the {count} digit.',
+  'code.errorIncomplete_other': 'Enter all {count} digits.',
 
   'profile.title': 'Your profile',
   'profile.loading': 'Loading your profile…',

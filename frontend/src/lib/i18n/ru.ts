@@ -31,7 +31,7 @@ export const ru: Dictionary = {
   'session.expired': 'Сеанс завершён. Войдите снова.',
 
   'phone.title': 'Вход',
-  'phone.lead': 'Введите номер телефона, и мы пришлём код из 4 цифр.',
+  'phone.lead': 'Введите номер телефона, и мы пришлём код в SMS.',
   'phone.label': 'Номер телефона',
   'phone.hint': 'Российский номер можно вводить без +7. Для других стран начните с +.',
   'phone.submit': 'Получить код',
@@ -41,7 +41,7 @@ export const ru: Dictionary = {
   'phone.inviteNote': 'Вас пригласили с кодом {code}. Войдите, чтобы его активировать.',
 
   'code.title': 'Введите код',
-  'code.lead': 'Мы отправили код из 4 цифр на номер {phone}.',
+  'code.lead': 'Мы отправили код из {digits} цифр на номер {phone}.',
   'code.label': 'Код из SMS',
   'code.submit': 'Войти',
   'code.checking': 'Проверяем код…',
@@ -51,7 +51,10 @@ export const ru: Dictionary = {
   'code.resent': 'Мы отправили новый код.',
   'code.demoTag': 'Демо',
   'code.demoText': 'В демо-режиме SMS не отправляются. Ваш код: {code}.',
-  'code.errorIncomplete': 'Введите все 4 цифры.',
+  'code.errorIncomplete_one': 'Введите {count} цифру.',
+  'code.errorIncomplete_few': 'Введите все {count} цифры.',
+  'code.errorIncomplete_many': 'Введите все {count} цифр.',
+  'code.errorIncomplete_other': 'Введите все {count} цифры.',
 
   'profile.title': 'Ваш профиль',
   'profile.loading': 'Загружаем профиль…',

@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react'
 import { delay, http, HttpResponse } from 'msw'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { getTokens } from '@/lib/token-storage'
-import { CODE, loginOk, loosely, server, throttled, TOKENS } from '@/test/server'
+import { CHALLENGE, CODE, loginOk, loosely, server, throttled, TOKENS } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import type { LoginResponse } from '@/lib/api/types'
 import { CodeForm } from './code-form'
@@ -51,7 +51,7 @@ describe('CodeForm', () => {
     await user.type(input, CODE)
 
     await waitFor(() => expect(getTokens()).toEqual(TOKENS))
-    expect(body).toEqual({ phone: '+79161234567', token: CODE })
+    expect(body).toEqual({ phone: '+79161234567', token: CODE, challenge: CHALLENGE })
   })
 
   test('pasting the whole code fills the boxes and submits', async () => {
@@ -89,6 +89,42 @@ describe('CodeForm', () => {
     const { user, input } = setup()
     await user.type(input, '12{Enter}')
     expect(await screen.findByText('Enter all 4 digits.')).toBeInTheDocument()
+  })
+
+  test('an 8-digit code: eight boxes, the lead says so, and only the eighth digit submits', async () => {
+    let body: unknown
+    server.use(
+      http.post('/api/verify/', async ({ request }) => {
+        body = await request.json()
+        return HttpResponse.json({ ...TOKENS, is_new: false })
+      }),
+    )
+    const { user, input, container } = setup(loginOk({ code: '12345678', code_length: 8 }))
+    expect(screen.getByText(/We sent a code of 8 digits to/)).toBeInTheDocument()
+    expect(container.querySelectorAll('.otp__box')).toHaveLength(8)
+
+    await user.type(input, '1234{Enter}')
+    expect(await screen.findByText('Enter all 8 digits.')).toBeInTheDocument()
+    expect(body).toBeUndefined()
+
+    await user.type(input, '5678')
+    await waitFor(() => expect(getTokens()).toEqual(TOKENS))
+    expect(body).toEqual({ phone: '+79161234567', token: '12345678', challenge: CHALLENGE })
+  })
+
+  test('a newer code replaced this one: says so', async () => {
+    server.use(
+      http.post('/api/verify/', () =>
+        HttpResponse.json(
+          { detail: 'A newer code was sent to this phone. Ask for a new code.', code: 'code_replaced' },
+          { status: 400 },
+        ),
+      ),
+    )
+    const { user, input } = setup()
+    await user.type(input, CODE)
+    expect(await screen.findByText('A newer code was sent to this phone. Ask for a new code.')).toBeInTheDocument()
+    expect(getTokens()).toBeNull()
   })
 
   test('too many wrong codes: says so and when it lifts, and blocks the field', async () => {

@@ -14,8 +14,6 @@ import { useVerifyCode } from '../api/verify-code'
 import { CodeInput } from './code-input'
 import { DemoBanner } from './demo-banner'
 
-const CODE_LENGTH = 4
-
 type Props = {
   login: LoginResponse
   onBack: () => void
@@ -36,20 +34,23 @@ export function CodeForm({ login, onBack, onResent }: Props) {
   useDocumentTitle(t('code.title'), t('app.name'))
 
   const locked = lock.left > 0
-  const [leadBefore, leadAfter] = t('code.lead', { phone: '\u0000' }).split('\u0000')
+  // 4 digits, or 8 when someone entered a wrong code for this phone today (older servers don't say: 4).
+  const codeLength = login.code_length ?? 4
+  const [leadBefore, leadAfter] = t('code.lead', { phone: '\u0000', digits: codeLength }).split('\u0000')
   const leadId = 'code-lead'
 
   function submit(value: string) {
     if (verify.isPending || locked) return
-    if (value.length < CODE_LENGTH) {
-      setClientError(t('code.errorIncomplete'))
+    if (value.length < codeLength) {
+      setClientError(t('code.errorIncomplete', { count: codeLength }))
       inputRef.current?.focus()
       return
     }
     setClientError(null)
     setNotice(null)
     verify.mutate(
-      { phone: login.phone, token: value },
+      // The challenge makes the code's tries ours alone: nobody else's wrong guesses can use them up.
+      { phone: login.phone, token: value, challenge: login.challenge },
       {
         onError: (err) => {
           setCode('')
@@ -124,6 +125,7 @@ export function CodeForm({ login, onBack, onResent }: Props) {
       {login.code && <DemoBanner code={login.code} />}
       <CodeInput
         inputRef={inputRef}
+        length={codeLength}
         autoFocus
         label={t('code.label')}
         value={code}
@@ -135,7 +137,7 @@ export function CodeForm({ login, onBack, onResent }: Props) {
           setCode(next)
           setClientError(null)
           if (verify.isError && !locked) verify.reset()
-          if (next.length === CODE_LENGTH && next !== code) submit(next)
+          if (next.length === codeLength && next !== code) submit(next)
         }}
       />
       <Button type="submit" loading={verify.isPending} loadingLabel={t('code.checking')} aria-disabled={locked || undefined}>

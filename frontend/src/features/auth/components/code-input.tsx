@@ -26,7 +26,7 @@ export function CodeInput({ value, onChange, label, error, describedBy, disabled
       <label className="field__label" htmlFor={id}>
         {label}
       </label>
-      <div className={['otp', disabled ? 'otp--disabled' : '', error ? 'otp--invalid' : ''].join(' ')}>
+      <div className={['otp', length > 6 ? 'otp--long' : '', disabled ? 'otp--disabled' : '', error ? 'otp--invalid' : ''].join(' ')}>
         <input
           ref={inputRef}
           id={id}
