@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
@@ -57,6 +58,24 @@ def test_demo_reset_lifts_per_ip_and_per_phone_limits_and_keeps_users(api_client
     assert "deleted 1 sign-in codes, 1 wrong-code entries and 1 refused invite codes" in out.getvalue()
     # Neither the IP's cap nor the phone's cooldown stands in the way any more.
     assert login(api_client, phone).status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True, AXES_FAILURE_LIMIT=2)
+def test_demo_reset_unlocks_the_admin_sign_in(client):
+    User.objects.create_superuser(phone="+79990000001", password="a-long-admin-password")
+    for _ in range(2):
+        client.post("/admin/login/", {"username": "+79990000001", "password": "wrong"})
+    refused = client.post("/admin/login/", {"username": "+79990000001", "password": "a-long-admin-password"})
+    assert refused.status_code == 429
+
+    out = io.StringIO()
+    call_command("demo_reset", stdout=out)
+
+    assert AccessAttempt.objects.count() == 0
+    assert "Admin sign-in unlocked: deleted 1 records of wrong passwords." in out.getvalue()
+    signed_in = client.post("/admin/login/", {"username": "+79990000001", "password": "a-long-admin-password"})
+    assert signed_in.status_code == 302
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """`make demo-reset`: lift every rate limit of a demo database, keeping its users and referrals."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +13,8 @@ from users.models import InviteActivationFailure
 class Command(BaseCommand):
     help = (
         "Clear the rate-limit counters of a demo database: the per-IP throttles (the cache table), every "
-        "sign-in code (resend cooldown, codes per day), wrong-code entries and refused invite codes. "
+        "sign-in code (resend cooldown, codes per day), wrong-code entries, refused invite codes and the "
+        "admin's sign-in lockouts. "
         "Users and referrals stay. Refuses unless DJANGO_DEBUG=true."
     )
 
@@ -24,9 +26,12 @@ class Command(BaseCommand):
             codes, _ = OtpCode.objects.all().delete()
             failures, _ = OtpFailure.objects.all().delete()
             refused, _ = InviteActivationFailure.objects.all().delete()
+            # The admin's wrong passwords (django-axes), which lock an account or an address out of /admin/.
+            admin_failures = AccessAttempt.objects.all().delete()[1].get("axes.AccessAttempt", 0)
         # The cache holds nothing but the per-IP throttle counters.
         cache.clear()
         self.stdout.write(
             f"Demo limits reset: per-IP counters cleared; deleted {codes} sign-in codes, {failures} wrong-code "
             f"entries and {refused} refused invite codes. Users and referrals are kept; ask for a new code to sign in."
         )
+        self.stdout.write(f"Admin sign-in unlocked: deleted {admin_failures} records of wrong passwords.")
