@@ -1,5 +1,9 @@
 """Lockout of the admin's password sign-in (django-axes, users/admin_lockout.py), through the real admin view."""
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,6 +14,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
+from common.testing import BACKEND_DIR
+from common.testing import _test_database_url as database_url_of_the_tests
 from users.admin_lockout import admin_login_client_ip, admin_login_username
 from users.models import User
 
@@ -181,4 +187,52 @@ def test_parallel_wrong_passwords_never_try_more_than_the_limit(admin_user):
     assert CountingHasher.calls == LIMIT
     assert failures(username=PHONE) == LIMIT
     assert AccessFailureLog.objects.count() == LIMIT
+    assert sign_in(Client(), PHONE, PASSWORD, ip="192.0.2.10").status_code == 429
+
+
+# One process signing in, as a separate server would: its own interpreter and database connection.
+SIGN_IN_PROCESS = """
+import json, os, sys
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+
+setup_test_environment()
+process, attempts = sys.argv[1], int(sys.argv[2])
+client, statuses = Client(), []
+for i in range(attempts):
+    data = {"username": "8 (999) 000-00-01" if process == "a" else "+79990000001", "password": f"wrong-{i}"}
+    statuses.append(client.post("/admin/login/", data, REMOTE_ADDR=f"198.51.100.{i + 1}").status_code)
+print(json.dumps(statuses))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_lockout_holds_across_two_processes(admin_user):
+    pythonpath = os.pathsep.join(filter(None, [str(BACKEND_DIR), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "DATABASE_URL": database_url_of_the_tests(), "PYTHONPATH": pythonpath}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SIGN_IN_PROCESS, name, str(LIMIT)],
+            cwd=BACKEND_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    statuses = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        statuses += json.loads(out.strip().splitlines()[-1])
+
+    # Ten wrong passwords for one account from two processes: the limit counted them together.
+    assert sorted(statuses) == [200] * (LIMIT - 1) + [429] * (2 * LIMIT - LIMIT + 1)
+    assert failures(username=PHONE) == LIMIT
     assert sign_in(Client(), PHONE, PASSWORD, ip="192.0.2.10").status_code == 429
