@@ -18,7 +18,7 @@ from authentication.serializers import (
 from authentication.services import otp_request, otp_verify, token_refresh, token_revoke, tokens_issue
 from authentication.throttles import LoginIpThrottle, VerifyIpThrottle
 from common.exceptions import RateLimitCode
-from common.schema import error_response, rate_limit_response
+from common.schema import UnavailableErrorSerializer, error_response, rate_limit_response
 
 ERROR_401_REFRESH = OpenApiResponse(
     response=RefreshTokenErrorSerializer,
@@ -42,6 +42,15 @@ _LOGIN_EXAMPLE = {
     "challenge": "q3JYkq1v6l0u8bV2o3mN9x7rT1sW4yZc",
     "code_length": 4,
 }
+
+
+def _language(request) -> str | None:
+    """The first language of Accept-Language that has an SMS text (OTP_SMS_TEXT), if any."""
+    for part in request.headers.get("Accept-Language", "").split(","):
+        tag = part.split(";")[0].strip().lower().split("-")[0]
+        if tag in settings.OTP_SMS_TEXT:
+            return tag
+    return None
 
 
 class _PublicApi(APIView):
@@ -80,6 +89,7 @@ class LoginApi(_PublicApi):
                 field="phone",
                 more={
                     "Not a mobile number": {"phone": ["This number can't receive SMS. Enter a mobile phone number."]},
+                    "A country codes aren't sent to": {"phone": ["SMS sign-in isn't available for this country."]},
                     "Not a string": {"phone": ["Send the phone number as a string."]},
                     "Missing": {"phone": ["This field is required."]},
                 },
@@ -88,6 +98,21 @@ class LoginApi(_PublicApi):
                 RateLimitCode.RESEND_COOLDOWN,
                 RateLimitCode.DAILY_CODE_LIMIT,
                 RateLimitCode.IP_RATE_LIMIT,
+            ),
+            503: OpenApiResponse(
+                response=UnavailableErrorSerializer,
+                description="No SMS provider of the route took the message. The code doesn't count toward the "
+                "phone's limits: ask again after `retry_after` seconds (also the Retry-After header).",
+                examples=[
+                    OpenApiExample(
+                        "Every provider failed",
+                        value={
+                            "detail": "The code could not be sent by SMS right now. Try again shortly.",
+                            "code": "sms_unavailable",
+                            "retry_after": 30,
+                        },
+                    )
+                ],
             ),
         },
         examples=[
@@ -109,7 +134,7 @@ class LoginApi(_PublicApi):
     def post(self, request):
         serializer = LoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        issued = otp_request(phone=serializer.validated_data["phone"])
+        issued = otp_request(phone=serializer.validated_data["phone"], language=_language(request))
         body = {
             "phone": issued.phone,
             "expires_in": issued.expires_in,
@@ -142,10 +167,15 @@ class VerifyApi(_PublicApi):
         responses={
             200: VerifyOutputSerializer,
             400: error_response(
-                "Wrong, expired, used or missing code (one message for every case), or malformed input.",
+                "Wrong, expired, used or missing code (one message for every case), a challenge whose code a newer "
+                "one replaced (with `code: code_replaced`), or malformed input.",
                 {"detail": "Invalid or expired code."},
-                field=("phone", "token"),
+                field=("phone", "token", "challenge"),
                 more={
+                    "A newer code was sent": {
+                        "detail": "A newer code was sent to this phone. Ask for a new code.",
+                        "code": "code_replaced",
+                    },
                     "Malformed input": {"token": ["Enter the code from the SMS: 4 digits, or 8 if the SMS has 8."]},
                     "Missing field": {"token": ["This field is required."]},
                 },

@@ -6,6 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+class SendStatus(models.TextChoices):
+    PENDING = "pending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Every provider failed"
+    TEST = "test", "Test number: no SMS"
+
+
 class OtpCode(models.Model):
     """One SMS code sent to a phone. Only keyed hashes of the code and of its challenge are stored.
 
@@ -16,12 +23,30 @@ class OtpCode(models.Model):
     """
 
     phone = models.CharField(max_length=16)
+    country = models.CharField(
+        max_length=3, blank=True, db_default="", help_text="The phone's region (ISO 3166), e.g. RU."
+    )
+    prefix = models.CharField(
+        max_length=16, blank=True, db_default="", help_text="The phone without its last 4 digits."
+    )
+    send_status = models.CharField(
+        max_length=8,
+        choices=SendStatus.choices,
+        default=SendStatus.PENDING,
+        db_default=SendStatus.SENT,
+        help_text="A code whose SMS every provider refused doesn't count toward the phone's send limits.",
+    )
     code_hash = models.CharField(max_length=64, help_text="HMAC-SHA256 of phone and code, never the code itself.")
     challenge_hash = models.CharField(
-        max_length=64, blank=True, help_text="HMAC-SHA256 of the challenge given with the code (blank on old rows)."
+        max_length=64,
+        blank=True,
+        db_default="",
+        help_text="HMAC-SHA256 of the challenge given with the code (blank on old rows).",
     )
     digits = models.PositiveSmallIntegerField(
-        default=4, help_text="Length of the code: 4, or OTP_HARDENED_CODE_LENGTH after wrong codes that day."
+        default=4,
+        db_default=4,
+        help_text="Length of the code: 4, or OTP_HARDENED_CODE_LENGTH after wrong codes that day.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -29,7 +54,9 @@ class OtpCode(models.Model):
         default=0, help_text="Entries checked against it that brought its challenge."
     )
     open_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Entries checked against it without its challenge (older clients, or anyone else)."
+        default=0,
+        db_default=0,
+        help_text="Entries checked against it without its challenge (older clients, or anyone else).",
     )
     is_active = models.BooleanField(default=True, help_text="False once used or replaced by a newer code.")
     used_at = models.DateTimeField(null=True, blank=True)
@@ -41,10 +68,44 @@ class OtpCode(models.Model):
                 fields=["phone"], condition=Q(is_active=True), name="otp_one_active_code_per_phone"
             ),
         ]
-        indexes = [models.Index(fields=["phone", "created_at"], name="otp_phone_created")]
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="otp_phone_created"),
+            models.Index(fields=["country", "created_at"], name="otp_country_created"),
+            models.Index(fields=["prefix", "created_at"], name="otp_prefix_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SmsMessage(models.Model):
+    """One try at sending a code's SMS through one provider of the route: the one that took it, or failed."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    otp = models.ForeignKey(OtpCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
+    phone = models.CharField(max_length=16)
+    country = models.CharField(max_length=3, blank=True)
+    provider = models.CharField(max_length=100)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    latency_ms = models.PositiveIntegerField()
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "SMS"
+        verbose_name_plural = "SMS sent"
+        indexes = [
+            models.Index(fields=["created_at"], name="sms_created"),
+            models.Index(fields=["phone", "created_at"], name="sms_phone_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} via {self.provider}: {self.status}"
 
 
 class OtpFailure(models.Model):
@@ -56,7 +117,9 @@ class OtpFailure(models.Model):
 
     phone = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)
-    with_challenge = models.BooleanField(default=False, help_text="The entry brought the code's challenge.")
+    with_challenge = models.BooleanField(
+        default=False, db_default=False, help_text="The entry brought the code's challenge."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["phone", "created_at"], name="otp_failure_phone_created")]

@@ -2,7 +2,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from users.phones import PHONE_MAX_INPUT, InvalidPhone, NotMobilePhone, phone_normalize
+from users.phones import PHONE_MAX_INPUT, InvalidPhone, NotMobilePhone, phone_normalize, sms_region_allowed
 
 
 @extend_schema_field({"type": "string", "maxLength": PHONE_MAX_INPUT, "example": "+7 916 123-45-67"})
@@ -17,9 +17,12 @@ class PhoneNumberField(serializers.Field):
         "invalid": "Enter a valid mobile phone number, e.g. +7 916 123-45-67.",
         "not_mobile": "This number can't receive SMS. Enter a mobile phone number.",
         "not_a_string": "Send the phone number as a string.",
+        "region": "SMS sign-in isn't available for this country.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, sms_regions_only: bool = False, **kwargs):
+        """`sms_regions_only`: refuse numbers of countries codes aren't sent to (OTP_ALLOWED_REGIONS)."""
+        self.sms_regions_only = sms_regions_only
         kwargs.setdefault("help_text", "Mobile phone number in any common spelling; answered in E.164.")
         super().__init__(**kwargs)
 
@@ -27,11 +30,14 @@ class PhoneNumberField(serializers.Field):
         if not isinstance(data, str):
             self.fail("not_a_string")
         try:
-            return phone_normalize(data, mobile_only=True)
+            phone = phone_normalize(data, mobile_only=True)
         except NotMobilePhone:
             self.fail("not_mobile")
         except InvalidPhone:
             self.fail("invalid")
+        if self.sms_regions_only and phone not in settings.OTP_TEST_NUMBERS and not sms_region_allowed(phone):
+            self.fail("region")
+        return phone
 
     def to_representation(self, value):
         return value
@@ -85,7 +91,7 @@ class OtpCodeField(serializers.Field):
 
 
 class LoginInputSerializer(serializers.Serializer):
-    phone = PhoneNumberField()
+    phone = PhoneNumberField(sms_regions_only=True)
 
 
 class LoginOutputSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -20,11 +21,19 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from authentication.exceptions import CodeReplaced, InvalidCode, PhoneLocked, ResendTooSoon, TooManyCodes
-from authentication.models import OtpCode, OtpFailure, TokenFamily
-from authentication.sms.base import get_sms_backend
+from authentication.exceptions import (
+    CodeReplaced,
+    InvalidCode,
+    PhoneLocked,
+    ResendTooSoon,
+    SmsUnavailable,
+    TooManyCodes,
+)
+from authentication.models import OtpCode, OtpFailure, SendStatus, SmsMessage, TokenFamily
+from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
 from users.models import User
+from users.phones import phone_region
 from users.services import SignedInUser, user_get_or_create
 
 DAY = timedelta(hours=24)
@@ -78,36 +87,104 @@ def _new_code(*, failures_today: int) -> str:
     return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
-def otp_request(*, phone: str) -> OtpIssued:
-    """Create a new code for `phone` (replacing any live one) and send it by SMS.
+def _sends_counted(*, phone: str, now: datetime) -> list[datetime]:
+    """When the phone's codes of the last 24 h went out, newest first: those sent, and those still sending.
+
+    A code whose SMS every provider refused doesn't count, nor does one stuck sending for longer than a
+    send can take (its worker died mid-send), nor a test number's.
+    """
+    in_flight = now - _longest_send()
+    return list(
+        OtpCode.objects.filter(phone=phone, created_at__gt=now - DAY)
+        .filter(Q(send_status=SendStatus.SENT) | Q(send_status=SendStatus.PENDING, created_at__gt=in_flight))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.OTP_MAX_SENDS_PER_DAY]
+    )
+
+
+def _longest_send() -> timedelta:
+    # Every provider of the route may use its whole timeout (twice: connect, then answer), plus the console's delay.
+    return timedelta(seconds=2 * settings.SMS_SEND_TIMEOUT * len(sms_route()) + settings.OTP_SEND_DELAY[1] + 5)
+
+
+def sms_text(*, code: str, language: str | None) -> str:
+    """The SMS for `code` in `language` (ru, en), or in OTP_SMS_TEXT's first language."""
+    texts = settings.OTP_SMS_TEXT
+    return texts.get(language or "", next(iter(texts.values()))).replace("{code}", code)
+
+
+def _record_send(*, otp_id: int, phone: str, country: str, result: SmsSendResult | None, errors) -> None:
+    """One SmsMessage row per provider tried, and the code marked sent (or failed and retired)."""
+    rows = [
+        SmsMessage(
+            otp_id=otp_id,
+            phone=phone,
+            country=country,
+            provider=error.provider,
+            status=SmsMessage.Status.FAILED,
+            latency_ms=round(error.latency * 1000),
+            error=error.error[:2000],
+            error_code=(error.code or "")[:100],
+        )
+        for error in errors
+    ]
+    if result is not None:
+        rows.append(
+            SmsMessage(
+                otp_id=otp_id,
+                phone=phone,
+                country=country,
+                provider=result.provider,
+                provider_message_id=(result.message_id or "")[:100],
+                status=SmsMessage.Status.SENT,
+                latency_ms=round(result.latency * 1000),
+            )
+        )
+    with transaction.atomic():
+        SmsMessage.objects.bulk_create(rows)
+        if result is not None:
+            OtpCode.objects.filter(pk=otp_id, send_status=SendStatus.PENDING).update(send_status=SendStatus.SENT)
+        else:
+            # The code never left: it can't be entered, and it costs the person no cooldown nor daily send.
+            OtpCode.objects.filter(pk=otp_id).update(send_status=SendStatus.FAILED, is_active=False)
+
+
+def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
+    """Create a new code for `phone` (replacing any live one) and send it by SMS through the route.
 
     Returns the code and its challenge, an opaque id for the caller to bring back with the code.
-    Raises ResendTooSoon or TooManyCodes (429, with retry_after). Wrong codes never refuse a new
-    one; they make it longer (see _new_code). The answer and its timing do not depend on whether a
-    user with this phone exists.
+    Raises ResendTooSoon or TooManyCodes (429, with retry_after), or SmsUnavailable (503) when no
+    provider took the SMS; that code is retired and doesn't count toward the phone's limits. Wrong
+    codes never refuse a new one; they make it longer (see _new_code). A test number
+    (OTP_TEST_NUMBERS) gets its fixed code, no SMS, and no send limit. The answer and its timing do
+    not depend on whether a user with this phone exists.
     """
     now = timezone.now()
     challenge = secrets.token_urlsafe(24)
+    test_code = settings.OTP_TEST_NUMBERS.get(phone)
     try:
         with transaction.atomic():
             live = _lock_live_code(phone)
-            code = _new_code(failures_today=len(_recent_failures(phone=phone, now=now)))
-            sends = list(
-                OtpCode.objects.filter(phone=phone, created_at__gt=now - DAY)
-                .order_by("-created_at")
-                .values_list("created_at", flat=True)[: settings.OTP_MAX_SENDS_PER_DAY]
-            )
-            cooldown = timedelta(seconds=settings.OTP_RESEND_SECONDS)
-            if sends and sends[0] > now - cooldown:
-                raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())
-            if len(sends) >= settings.OTP_MAX_SENDS_PER_DAY:
-                raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
+            if test_code is None:
+                code = _new_code(failures_today=len(_recent_failures(phone=phone, now=now)))
+                sends = _sends_counted(phone=phone, now=now)
+                cooldown = timedelta(seconds=settings.OTP_RESEND_SECONDS)
+                if sends and sends[0] > now - cooldown:
+                    raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())
+                if len(sends) >= settings.OTP_MAX_SENDS_PER_DAY:
+                    raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
+            else:
+                code = test_code
             if live is not None:
                 # Retire only the row we hold the lock on. A code created meanwhile by a request that
                 # found no live code either makes our insert fail on the one-live-code index.
                 OtpCode.objects.filter(pk=live.pk).update(is_active=False)
-            OtpCode.objects.create(
+            country = phone_region(phone)
+            otp = OtpCode.objects.create(
                 phone=phone,
+                country=country,
+                prefix=phone[:-4],
+                send_status=SendStatus.PENDING if test_code is None else SendStatus.TEST,
                 code_hash=otp_hash(phone=phone, code=code),
                 challenge_hash=challenge_hash(challenge),
                 digits=len(code),
@@ -118,11 +195,17 @@ def otp_request(*, phone: str) -> OtpIssued:
         # A concurrent request for the same phone created the first live code a moment ago.
         raise ResendTooSoon(retry_after=settings.OTP_RESEND_SECONDS) from None
 
-    # The send is slow (1–2 s): give the database connection back before waiting, so hundreds of
-    # waiting requests don't hold hundreds of connections. The next query reopens one.
-    if not connection.in_atomic_block:
-        connection.close()
-    get_sms_backend().send(phone=phone, text=f"code {code}")
+    if test_code is None:
+        # The send is slow (1–2 s): give the database connection back before waiting, so hundreds of
+        # waiting requests don't hold hundreds of connections. The next query reopens one.
+        if not connection.in_atomic_block:
+            connection.close()
+        try:
+            result = sms_send(phone=phone, text=sms_text(code=code, language=language))
+        except SmsUnavailable as exc:
+            _record_send(otp_id=otp.pk, phone=phone, country=country, result=None, errors=exc.errors)
+            raise
+        _record_send(otp_id=otp.pk, phone=phone, country=country, result=result, errors=result.errors)
     return OtpIssued(
         phone=phone,
         code=code,

@@ -20,6 +20,12 @@ class RateLimitErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(help_text="Seconds until a new attempt can succeed (also in Retry-After).")
 
 
+class UnavailableErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="Which service is down, e.g. `sms_unavailable`; stable, unlike `detail`.")
+    retry_after = serializers.IntegerField(help_text="Seconds to wait before trying again (also in Retry-After).")
+
+
 _field_error_serializers: dict[str, serializers.Serializer] = {}
 
 

@@ -5,6 +5,7 @@ The defaults are for local use only; production sets the secrets explicitly.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -293,6 +294,8 @@ SPECTACULAR_SETTINGS = {
 
 # ---- Phone sign-in ----
 PHONENUMBER_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "RU")
+# Countries codes are sent to (ISO 3166 codes, "*" for any); satellite numbers never get one.
+OTP_ALLOWED_REGIONS = [region.upper() for region in env_list("OTP_ALLOWED_REGIONS", PHONENUMBER_DEFAULT_REGION)]
 SMS_BACKEND = env_str("SMS_BACKEND", "authentication.sms.console.ConsoleSmsBackend")
 # Providers tried in order (console, smsaero, smsru, twilio or dotted paths); empty: SMS_BACKEND alone.
 SMS_ROUTE = env_list("SMS_ROUTE", "")
@@ -317,6 +320,26 @@ OTP_MAX_SENDS_PER_DAY = env_int("OTP_MAX_SENDS_PER_DAY", 10)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
 OTP_MAX_FAILURES_PER_DAY = env_int("OTP_MAX_FAILURES_PER_DAY", 10)
 OTP_HARDENED_CODE_LENGTH = env_int("OTP_HARDENED_CODE_LENGTH", 8)
+# Numbers with a fixed code that never send an SMS and never count against the send limits (app-store
+# reviewers, demos, CI): "+79990000001=1234,+79990000002=5678".
+OTP_TEST_NUMBERS: dict[str, str] = {}
+for _entry in env_list("OTP_TEST_NUMBERS", ""):
+    _phone, _, _code = _entry.partition("=")
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", _phone) or not re.fullmatch(r"\d{4}", _code):
+        raise ImproperlyConfigured(f"OTP_TEST_NUMBERS: {_entry!r} is not +E164=4 digits, e.g. +79990000001=1234.")
+    OTP_TEST_NUMBERS[_phone] = _code
+# The SMS text per language, {code} standing for the code; the request's language picks one (else the first).
+# Each must fit one SMS with an 8-digit code: 160 GSM characters, or 70 when it has others (Cyrillic).
+OTP_SMS_TEXT = {
+    "ru": env_str("OTP_SMS_TEXT_RU", "Код для входа: {code}"),
+    "en": env_str("OTP_SMS_TEXT_EN", "Your sign-in code: {code}"),
+}
+for _language, _text in OTP_SMS_TEXT.items():
+    _longest = _text.replace("{code}", "0" * 10)
+    # GSM 03.38 holds ASCII but for these (they take two places); anything else makes the SMS UCS-2, 70 wide.
+    _room = 160 if _longest.isascii() and not set(_longest) & set("[]{}|^~\\`") else 70
+    if "{code}" not in _text or len(_longest) > _room:
+        raise ImproperlyConfigured(f"OTP_SMS_TEXT_{_language.upper()} must hold {{code}} and fit one SMS ({_room}).")
 if not 6 <= OTP_HARDENED_CODE_LENGTH <= 10:
     raise ImproperlyConfigured("OTP_HARDENED_CODE_LENGTH must be between 6 and 10.")
 THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "20/hour")

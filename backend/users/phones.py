@@ -34,3 +34,20 @@ def phone_normalize(raw: str, *, mobile_only: bool) -> str:
     if mobile_only and phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise NotMobilePhone(f"Not a mobile phone number: {raw!r}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_region(e164: str) -> str:
+    """The ISO 3166 region of an E.164 number ("RU"); "001" for non-geographic ones (satellite, global services)."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or ""
+
+
+def sms_region_allowed(e164: str) -> bool:
+    """Whether codes may be sent to this number's country: one of OTP_ALLOWED_REGIONS ("*": any country).
+
+    Satellite and other non-geographic numbers (+881 Iridium, +870 Inmarsat) are never allowed: a favourite of
+    SMS pumping, where one message can cost dollars.
+    """
+    region = phone_region(e164)
+    if region in ("", "001"):
+        return False
+    return "*" in settings.OTP_ALLOWED_REGIONS or region in settings.OTP_ALLOWED_REGIONS

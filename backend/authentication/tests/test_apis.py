@@ -485,9 +485,9 @@ def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, 
     # Counted inside the test's transaction, so each atomic block adds a SAVEPOINT and a RELEASE.
     # login: per-IP throttle (cache read, cull count, savepoint, read, write, release) = 6,
     #        then savepoint, lock live code, failures, sends, insert, release = 6 (a resend also
-    #        retires the old code: one more).
+    #        retires the old code: one more), then after the SMS savepoint, its row, mark sent, release = 4.
     phone = new_phone()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         assert login(api_client, phone).status_code == 200
     # verify: throttle 6, then savepoint, lock live code, failures, mark used, find user,
     #         savepoint + insert user + release, release = 9, then savepoint, insert the session (token
@@ -539,3 +539,58 @@ def test_token_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, dj
     with django_assert_num_queries(8):
         logout = api_client.post("/api/logout/", {"refresh": refreshed.json()["refresh"]}, format="json")
     assert logout.status_code == 204
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+881631234567",  # Iridium (satellite)
+        "+870773111632",  # Inmarsat (satellite)
+        "+5352123456",  # Cuba
+        "+23276123456",  # Sierra Leone
+        "+67570123456",  # Papua New Guinea
+        "+447400123456",  # a country not in OTP_ALLOWED_REGIONS
+    ],
+)
+def test_login_refuses_countries_codes_are_not_sent_to_and_sends_nothing(api_client, phone):
+    response = login(api_client, phone)
+
+    assert response.status_code == 400
+    assert response.json() == {"phone": ["SMS sign-in isn't available for this country."]}
+    assert not OtpCode.objects.filter(phone=phone).exists()
+    assert locmem.outbox == []
+
+
+def test_login_sends_to_a_country_once_it_is_allowed_but_never_to_satellite_numbers(api_client, settings):
+    settings.OTP_ALLOWED_REGIONS = ["RU", "GB"]
+    assert login(api_client, "+447400123456").status_code == 200
+    settings.OTP_ALLOWED_REGIONS = ["*"]
+    assert login(api_client, "+23276123456").status_code == 200
+    assert login(api_client, "+881631234567").status_code == 400
+    assert [sms.phone for sms in locmem.outbox] == ["+447400123456", "+23276123456"]
+
+
+def test_login_answers_503_with_retry_after_when_no_provider_takes_the_sms(
+    api_client, new_phone, settings, refused_url
+):
+    settings.SMS_ROUTE = ["twilio"]
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM = "AC" + "0" * 32, "t", "+15005550006"
+    settings.TWILIO_API_URL = refused_url
+    phone = new_phone()
+
+    response = login(api_client, phone)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The code could not be sent by SMS right now. Try again shortly.",
+        "code": "sms_unavailable",
+        "retry_after": 30,
+    }
+    assert response["Retry-After"] == "30"
+    assert OtpCode.objects.get(phone=phone).send_status == "failed"
+
+
+def test_login_writes_the_sms_in_the_language_the_app_asks_for(api_client, new_phone):
+    phone = new_phone()
+    api_client.post("/api/login/", {"phone": phone}, format="json", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert locmem.outbox[-1].text.startswith("Your sign-in code: ")

@@ -28,7 +28,7 @@ def test_request_sends_a_four_digit_code_and_stores_only_its_hash(new_phone):
 
     assert len(locmem.outbox) == 1
     assert locmem.outbox[0].phone == phone
-    assert locmem.outbox[0].text == f"code {issued.code}"
+    assert locmem.outbox[0].text == f"Код для входа: {issued.code}"
     assert len(issued.code) == 4 and issued.code.isdigit()
     otp = OtpCode.objects.get(phone=phone)
     assert otp.is_active and otp.attempts == 0

@@ -153,7 +153,7 @@ export interface components {
          * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
          *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
          *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
-         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h (entries without a challenge)
+         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
          *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
          * @enum {string}
          */
@@ -206,10 +206,11 @@ export interface components {
             /** @description Someone else's 6-character invite code. Case-insensitive; surrounding spaces are ignored; O is read as 0, I and L as 1. Can be set once. */
             foreign_invite_code?: string;
         };
-        PhoneTokenValidationError: {
+        PhoneTokenChallengeValidationError: {
             detail?: string;
             phone?: string[];
             token?: string[];
+            challenge?: string[];
         };
         PhoneValidationError: {
             detail?: string;
@@ -235,7 +236,7 @@ export interface components {
              *     * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
              *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
              *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
-             *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in the last 24 h (entries without a challenge)
+             *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
              *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
              */
             code: components["schemas"]["CodeEnum"];
@@ -265,6 +266,13 @@ export interface components {
             access: string;
             /** @description A new refresh token; the one sent is no longer valid (rotation). */
             refresh: string;
+        };
+        UnavailableError: {
+            detail: string;
+            /** @description Which service is down, e.g. `sms_unavailable`; stable, unlike `detail`. */
+            code: string;
+            /** @description Seconds to wait before trying again (also in Retry-After). */
+            retry_after: number;
         };
         VerifyInputRequest: {
             /**
@@ -361,6 +369,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitError"];
+                };
+            };
+            /** @description No SMS provider of the route took the message. The code doesn't count toward the phone's limits: ask again after `retry_after` seconds (also the Retry-After header). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
                 };
             };
         };
@@ -594,13 +611,13 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyOutput"];
                 };
             };
-            /** @description Wrong, expired, used or missing code (one message for every case), or malformed input. */
+            /** @description Wrong, expired, used or missing code (one message for every case), a challenge whose code a newer one replaced (with `code: code_replaced`), or malformed input. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PhoneTokenValidationError"];
+                    "application/json": components["schemas"]["PhoneTokenChallengeValidationError"];
                 };
             };
             /** @description A limit was hit: `code` says which (`wrong_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
