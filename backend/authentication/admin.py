@@ -1,17 +1,48 @@
-from django.contrib import admin
+from datetime import timedelta
 
-from authentication.models import OtpCode, OtpFailure, TokenFamily
+from django.conf import settings
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from authentication.models import OtpCode, OtpFailure, SmsMessage, TokenFamily
+from authentication.selectors import otp_conversion
+
+CONVERSION_PERIODS = {"1": "24 hours", "7": "7 days", "30": "30 days"}
 
 
 @admin.register(OtpCode)
 class OtpCodeAdmin(admin.ModelAdmin):
     """Codes for support: when one was sent, whether it is live, used or exhausted. Never the hash."""
 
-    list_display = ("phone", "created_at", "expires_at", "attempts", "is_active", "used_at")
-    list_filter = ("is_active",)
+    list_display = (
+        "phone",
+        "country",
+        "created_at",
+        "send_status",
+        "digits",
+        "attempts",
+        "open_attempts",
+        "is_active",
+        "used_at",
+    )
+    list_filter = ("send_status", "is_active", "digits", "country")
     search_fields = ("phone",)
-    exclude = ("code_hash",)
-    readonly_fields = ("phone", "created_at", "expires_at", "attempts", "is_active", "used_at")
+    exclude = ("code_hash", "challenge_hash")
+    readonly_fields = (
+        "phone",
+        "country",
+        "prefix",
+        "send_status",
+        "digits",
+        "created_at",
+        "expires_at",
+        "attempts",
+        "open_attempts",
+        "is_active",
+        "used_at",
+    )
     ordering = ("-created_at",)
 
     def has_add_permission(self, request):
@@ -20,9 +51,10 @@ class OtpCodeAdmin(admin.ModelAdmin):
 
 @admin.register(OtpFailure)
 class OtpFailureAdmin(admin.ModelAdmin):
-    list_display = ("phone", "created_at")
+    list_display = ("phone", "created_at", "with_challenge")
+    list_filter = ("with_challenge",)
     search_fields = ("phone",)
-    readonly_fields = ("phone", "created_at")
+    readonly_fields = ("phone", "created_at", "with_challenge")
     ordering = ("-created_at",)
 
     def has_add_permission(self, request):
@@ -41,3 +73,45 @@ class TokenFamilyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    """Every try at sending a code, per provider; and, on its own page, codes sent and used per country and prefix."""
+
+    list_display = ("created_at", "phone", "country", "provider", "status", "latency_ms", "error_code", "error")
+    list_filter = ("status", "provider", "country")
+    search_fields = ("phone", "provider_message_id")
+    readonly_fields = [field.name for field in SmsMessage._meta.fields]
+    ordering = ("-created_at",)
+    list_select_related = ()
+    change_list_template = "admin/authentication/smsmessage/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        conversion = self.admin_site.admin_view(self.conversion_view)
+        return [path("conversion/", conversion, name="authentication_smsmessage_conversion"), *super().get_urls()]
+
+    def conversion_view(self, request):
+        if not self.has_view_permission(request):
+            return TemplateResponse(request, "admin/403.html", status=403)
+        days = request.GET.get("days", "1")
+        if days not in CONVERSION_PERIODS:
+            days = "1"
+        since = timezone.now() - timedelta(days=int(days))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Codes sent and used",
+            "opts": self.model._meta,
+            "days": days,
+            "periods": CONVERSION_PERIODS,
+            "by_country": otp_conversion(since=since, group_by="country"),
+            "by_prefix": otp_conversion(since=since, group_by="prefix"),
+            "test_numbers": sorted(settings.OTP_TEST_NUMBERS),
+        }
+        return TemplateResponse(request, "admin/authentication/smsmessage/conversion.html", context)
