@@ -97,7 +97,7 @@ test-backend: check-db ## Backend tests (pytest on PostgreSQL)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
 
 # The stack and compose tests live outside backend/ and follow its ruff settings too.
-RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools/compose
+RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools/compose tools/security
 
 lint: install ## Check style (ruff: backend/, nginx/tests, tools/compose)
 	cd backend && $(PY) -m ruff check . && $(PY) -m ruff format --check .
