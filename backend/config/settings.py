@@ -180,8 +180,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 CACHES = {
-    # The per-IP request throttles keep their counters here. A database table is shared by every
-    # process and machine of the deployment, like all other state.
+    # Nothing keeps data here now (the request caps count in common.RateCounter); should anything, a database
+    # table is shared by every process and machine of the deployment, like all other state.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
@@ -344,6 +344,21 @@ if not 6 <= OTP_HARDENED_CODE_LENGTH <= 10:
     raise ImproperlyConfigured("OTP_HARDENED_CODE_LENGTH must be between 6 and 10.")
 THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "20/hour")
 THROTTLE_VERIFY = env_str("THROTTLE_VERIFY", "60/hour")
+
+
+def _rate_times(rate: str, factor: int) -> str:
+    count, _, period = rate.partition("/")
+    return f"{int(count) * factor}/{period}" if count.strip().isdigit() else rate
+
+
+# Per-network caps (an IPv4 /24, an IPv6 /64) beside the per-address ones: an IPv6 client holds a whole /64 and
+# would otherwise get a fresh budget per address. Unset: 5× the per-address rate. A household or an office behind
+# one NAT is one address, held to the per-address cap anyway; 5× leaves room for the few neighbours that share a
+# /24 (a provider's NAT pool, an office's own block) or a /64 (one home's devices, each with its own addresses).
+THROTTLE_LOGIN_NETWORK = env_str("THROTTLE_LOGIN_NETWORK", "") or _rate_times(THROTTLE_LOGIN, 5)
+THROTTLE_VERIFY_NETWORK = env_str("THROTTLE_VERIFY_NETWORK", "") or _rate_times(THROTTLE_VERIFY, 5)
+# The throttles delete ended counter windows (common/ratelimit.py) on every this many requests of a process.
+RATE_COUNTER_PURGE_EVERY = 1000
 
 # ---- Admin sign-in (django-axes; users/admin_lockout.py) ----
 # Wrong passwords, counted in the database, lock an account (any spelling of its phone) whatever the address, and
