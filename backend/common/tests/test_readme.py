@@ -285,6 +285,7 @@ class Api:
     exits: ExitStack
     session: requests.Session = field(default_factory=requests.Session)
     _database_down_base: str | None = None
+    _sms_down_base: str | None = None
 
     def call(self, endpoint: str, body=None, *, access: str | None = None, query: str = "") -> requests.Response:
         method, path = endpoint.split(" ")
@@ -304,6 +305,20 @@ class Api:
 
     def invite_code(self, user: dict) -> str:
         return self.call(PROFILE, access=user["access"]).json()["invite_code"]
+
+    def sms_down_base(self) -> str:
+        """A second server whose one SMS provider can't be reached (started once, when first needed)."""
+        if self._sms_down_base is None:
+            self._sms_down_base = self.exits.enter_context(
+                gunicorn(
+                    SMS_ROUTE="twilio",
+                    TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+                    TWILIO_AUTH_TOKEN="token",
+                    TWILIO_FROM="+15005550006",
+                    TWILIO_API_URL=f"http://127.0.0.1:{free_port()}",
+                )
+            )
+        return self._sms_down_base
 
     def database_down_base(self) -> str:
         """A second server whose database is unreachable (started once, when first needed)."""
@@ -405,6 +420,12 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
     (LOGIN, 400, REQUIRED): lambda api: api.call(LOGIN, {}),
     (LOGIN, 400, "This field may not be null."): lambda api: api.call(LOGIN, {"phone": None}),
     (LOGIN, 429, "A code was sent recently. Wait before asking for a new one."): resend_too_soon,
+    (LOGIN, 400, "SMS sign-in isn't available for this country."): lambda api: api.call(
+        LOGIN, {"phone": "+881631234567"}
+    ),
+    (LOGIN, 503, "The code could not be sent by SMS right now. Try again shortly."): lambda api: requests.post(
+        api.sms_down_base() + "/api/login/", json={"phone": new_phone()}, timeout=60
+    ),
     (VERIFY, 400, "Invalid or expired code."): lambda api: api.call(
         VERIFY, {"phone": (phone := new_phone()), "token": wrong(api.code_for(phone))}
     ),

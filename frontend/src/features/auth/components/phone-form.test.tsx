@@ -183,6 +183,38 @@ describe('PhoneForm', () => {
     expect(button).toHaveAttribute('aria-disabled', 'true')
   })
 
+  test('a country codes are not sent to: says so under the field, in Russian too', async () => {
+    server.use(
+      http.post('/api/login/', () =>
+        HttpResponse.json({ phone: ["SMS sign-in isn't available for this country."] }, { status: 400 }),
+      ),
+    )
+    const { user, field, button } = setup('ru')
+
+    await user.type(field, '+881631234567')
+    await user.click(button)
+
+    await waitFor(() => expect(field).toHaveAccessibleDescription(loosely('Вход по SMS для номеров этой страны недоступен.')))
+  })
+
+  test('no SMS provider took the code: says to try again shortly, and nothing is handed over', async () => {
+    server.use(
+      http.post('/api/login/', () =>
+        HttpResponse.json(
+          { detail: 'The code could not be sent by SMS right now. Try again shortly.', code: 'sms_unavailable', retry_after: 30 },
+          { status: 503, headers: { 'Retry-After': '30' } },
+        ),
+      ),
+    )
+    const { user, field, button, onSent } = setup()
+
+    await user.type(field, '9161234567')
+    await user.click(button)
+
+    expect(await screen.findByText('The code could not be sent by SMS right now. Try again shortly.')).toBeInTheDocument()
+    expect(onSent).not.toHaveBeenCalled()
+  })
+
   test('no connection gets its own message', async () => {
     server.use(http.post('/api/login/', () => HttpResponse.error()))
     const { user, field, button } = setup()
