@@ -1,0 +1,143 @@
+"""common/ratelimit.py: atomic request counters in PostgreSQL."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+
+from common.models import RateCounter
+from common.ratelimit import (
+    parse_rate,
+    rate_counters_purge,
+    rate_counters_purge_now_and_then,
+    rate_limit_hit,
+)
+
+# 12:34:56 on some day: the hour's window runs 12:00–13:00.
+NOW = datetime(2026, 3, 1, 12, 34, 56, tzinfo=UTC)
+HOUR_START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def hit(key="k", limit=3, window_seconds=3600, now=NOW):
+    return rate_limit_hit(key=key, limit=limit, window_seconds=window_seconds, now=now)
+
+
+def counts() -> dict[tuple[str, datetime], int]:
+    return {(row.key, row.window_start): row.count for row in RateCounter.objects.all()}
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [("20/hour", (20, 3600)), ("5/m", (5, 60)), ("1/second", (1, 1)), ("100/day", (100, 86400)), ("0/h", (0, 3600))],
+)
+def test_parse_rate_reads_drf_rate_strings(rate, parsed):
+    assert parse_rate(rate) == parsed
+
+
+@pytest.mark.parametrize("rate", ["", "20", "hour/20", "20/week", "-1/hour", "twenty/hour"])
+def test_parse_rate_refuses_anything_else(rate):
+    with pytest.raises(ImproperlyConfigured, match="20/hour"):
+        parse_rate(rate)
+
+
+@pytest.mark.django_db
+def test_hit_allows_the_limit_then_refuses_without_counting_and_says_when_the_window_ends():
+    decisions = [hit() for _ in range(5)]
+
+    assert [(d.allowed, d.count) for d in decisions] == [(True, 1), (True, 2), (True, 3), (False, 3), (False, 3)]
+    # 12:34:56 → the window ends at 13:00:00.
+    assert {d.retry_after for d in decisions} == {25 * 60 + 4}
+    # Refused hits leave the count at the limit.
+    assert counts() == {("k", HOUR_START): 3}
+    assert RateCounter.objects.get().expires_at == HOUR_START + timedelta(hours=1)
+
+
+@pytest.mark.django_db
+def test_hit_counts_each_key_and_each_window_apart():
+    assert [hit().allowed for _ in range(4)] == [True, True, True, False]
+
+    assert hit(key="other").allowed
+    next_window = hit(now=HOUR_START + timedelta(hours=1))
+    assert (next_window.allowed, next_window.count, next_window.retry_after) == (True, 1, 3600)
+    assert counts() == {
+        ("k", HOUR_START): 3,
+        ("other", HOUR_START): 1,
+        ("k", HOUR_START + timedelta(hours=1)): 1,
+    }
+
+
+@pytest.mark.django_db
+def test_hit_with_a_limit_of_zero_refuses_everything_and_writes_nothing():
+    decision = hit(limit=0)
+
+    assert (decision.allowed, decision.count) == (False, 0)
+    assert not RateCounter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hit_is_one_statement_whether_it_inserts_counts_or_refuses(django_assert_num_queries):
+    for _ in range(3):  # insert, update, refuse
+        with django_assert_num_queries(1):
+            hit(limit=2)
+
+
+@pytest.mark.django_db
+def test_hit_inside_a_transaction_that_rolls_back_is_undone():
+    hit()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert hit().count == 2
+        raise RuntimeError("a later check refused the request")
+
+    assert counts() == {("k", HOUR_START): 1}
+    assert hit().count == 2
+
+
+@pytest.mark.django_db
+def test_purge_deletes_ended_windows_only():
+    hit(key="old", window_seconds=60, now=NOW - timedelta(minutes=2))
+    hit(key="just-ended", window_seconds=60, now=NOW.replace(second=0) - timedelta(seconds=1))
+    hit(key="live", window_seconds=60)
+    hit(key="hour")
+
+    assert rate_counters_purge(now=NOW) == 2
+
+    assert {key for key, _ in counts()} == {"live", "hour"}
+
+
+@pytest.mark.django_db
+def test_purge_now_and_then_runs_on_every_nth_call(settings):
+    RateCounter.objects.create(key="k", window_start=NOW, expires_at=NOW, count=1)
+    settings.RATE_COUNTER_PURGE_EVERY = 0
+    assert [rate_counters_purge_now_and_then() for _ in range(5)] == [0] * 5
+    assert RateCounter.objects.exists()
+
+    settings.RATE_COUNTER_PURGE_EVERY = 1
+    assert rate_counters_purge_now_and_then() == 1
+    assert not RateCounter.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_threads_on_one_key_get_exactly_the_limit():
+    """100 threads released together, each on its own connection (at most 30 open at once: PostgreSQL's
+    max_connections is shared with the other tests' servers), against a limit of 20."""
+    threads = 100
+    barrier = threading.Barrier(threads)
+    connections = threading.BoundedSemaphore(30)
+
+    def one_hit(_):
+        barrier.wait(timeout=30)
+        with connections:
+            try:
+                return rate_limit_hit(key="crowd", limit=20, window_seconds=3600, now=NOW).allowed
+            finally:
+                connection.close()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        allowed = list(pool.map(one_hit, range(threads)))
+
+    assert allowed.count(True) == 20
+    assert [row.count for row in RateCounter.objects.filter(key="crowd")] == [20]
