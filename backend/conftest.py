@@ -1,8 +1,6 @@
 import itertools
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.core.servers.basehttp import WSGIServer
 from rest_framework.test import APIClient
 
@@ -12,23 +10,11 @@ from authentication.sms import locmem
 WSGIServer.request_queue_size = 128
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    # The per-IP throttles keep their counters in the database cache table.
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
-
-
 @pytest.fixture(autouse=True)
 def _clean_state():
     locmem.outbox.clear()
     yield
     locmem.outbox.clear()
-
-
-@pytest.fixture
-def clear_cache(db):
-    cache.clear()
 
 
 @pytest.fixture

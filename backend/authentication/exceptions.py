@@ -30,6 +30,16 @@ class PhoneLocked(RateLimited):
     default_message = "Too many wrong codes for this phone. Try again later."
 
 
+class AddressRateLimited(RateLimited):
+    code = RateLimitCode.IP_RATE_LIMIT
+    default_message = "Too many requests from this address. Try again later."
+
+
+class NetworkRateLimited(RateLimited):
+    code = RateLimitCode.NETWORK_RATE_LIMIT
+    default_message = "Too many requests from your network. Try again later."
+
+
 class SmsUnavailable(Unavailable):
     """No provider of the SMS route took the message. `errors` holds each provider's SmsAttemptError."""
 

@@ -1,31 +1,62 @@
+import ipaddress
+
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from django.db import transaction
+from rest_framework.throttling import BaseThrottle
+
+from authentication.exceptions import AddressRateLimited, NetworkRateLimited
+from common.ratelimit import parse_rate, rate_counters_purge_now_and_then, rate_limit_hit
 
 
-class _ClientIpThrottle(SimpleRateThrottle):
-    """Per-client-IP request cap; the rate is read from settings on every request.
+def client_buckets(ident: str) -> tuple[str, str | None]:
+    """The client's address as counted, and its network: the /24 of an IPv4 address, the /64 of an IPv6 one.
+
+    Spellings of one address count as one (an IPv4-mapped IPv6 address is its IPv4 address). Something that
+    isn't an address (only a misconfigured proxy would send it) is its own bucket, with no network.
+    """
+    try:
+        address = ipaddress.ip_address(ident.strip())
+    except ValueError:
+        return ident, None
+    if isinstance(address, ipaddress.IPv6Address):
+        address = address.ipv4_mapped or address.__class__(int(address))  # int() drops a %zone
+    prefix = 24 if address.version == 4 else 64
+    return str(address), str(ipaddress.ip_network((address, prefix), strict=False))
+
+
+class _ClientIpThrottle(BaseThrottle):
+    """Per-client-address and per-network request caps; the rates are read from settings on every request.
 
     A convenience against floods: the security limits are the per-phone counters in PostgreSQL.
-    The client IP honours TRUSTED_PROXY_HOPS (DRF's NUM_PROXIES), so a client-sent
-    X-Forwarded-For can't choose its bucket.
+    The client IP is DRF's get_ident, which honours TRUSTED_PROXY_HOPS (DRF's NUM_PROXIES), so a client-sent
+    X-Forwarded-For can't choose its bucket. Each cap is an atomic counter in PostgreSQL (common/ratelimit.py):
+    N simultaneous requests from one address let exactly the cap through, across every process.
+    A refused request raises the 429 itself (`ip_rate_limit` or `network_rate_limit`) and costs no budget.
     """
 
+    scope = ""
     setting_name = ""
 
-    def get_rate(self):
-        return getattr(settings, self.setting_name)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def wait(self):
-        """Seconds until the next request is allowed: when the num_requests-th newest one on record
-        leaves the window. DRF's own answer is None when more requests are on record than the rate
-        allows now (the rate was lowered, or another instance on the same cache runs a higher one),
-        which the client would read as "try again at once"."""
-        if len(self.history) >= self.num_requests:
-            return max(1.0, self.duration - (self.now - self.history[self.num_requests - 1]))
-        return super().wait()
+    def allow_request(self, request, view) -> bool:
+        address, network = client_buckets(self.get_ident(request))
+        limit, window = parse_rate(getattr(settings, self.setting_name))
+        network_limit, network_window = parse_rate(getattr(settings, f"{self.setting_name}_NETWORK"))
+        # The window is in the key, so changing a rate's period never reads another period's count.
+        with transaction.atomic():
+            hit = rate_limit_hit(key=f"{self.scope}:ip:{window}:{address}", limit=limit, window_seconds=window)
+            if not hit.allowed:
+                raise AddressRateLimited(hit.retry_after)
+            if network is not None:
+                hit = rate_limit_hit(
+                    key=f"{self.scope}:net:{network_window}:{network}",
+                    limit=network_limit,
+                    window_seconds=network_window,
+                )
+                if not hit.allowed:
+                    # Raised inside the transaction: its rollback takes back the address's hit.
+                    raise NetworkRateLimited(hit.retry_after)
+        rate_counters_purge_now_and_then()
+        return True
 
 
 class LoginIpThrottle(_ClientIpThrottle):

@@ -29,6 +29,11 @@ class RateLimitCode(models.TextChoices):
     """Which limit a 429 hit. Stable: clients show their own message for each."""
 
     IP_RATE_LIMIT = "ip_rate_limit", "Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)"
+    NETWORK_RATE_LIMIT = (
+        "network_rate_limit",
+        "Too many requests from this client's network, an IPv4 /24 or IPv6 /64 "
+        "(THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)",
+    )
     RESEND_COOLDOWN = "resend_cooldown", "A code was sent to this phone less than OTP_RESEND_SECONDS ago"
     DAILY_CODE_LIMIT = "daily_code_limit", "This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h"
     WRONG_CODE_LIMIT = "wrong_code_limit", "OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)"

@@ -75,6 +75,11 @@ RATE_LIMIT_EXAMPLES: dict[RateLimitCode, tuple[str, str, int]] = {
         "Too many requests from this address. Try again later.",
         1800,
     ),
+    RateLimitCode.NETWORK_RATE_LIMIT: (
+        "Too many requests from this network",
+        "Too many requests from your network. Try again later.",
+        1800,
+    ),
     RateLimitCode.RESEND_COOLDOWN: (
         "Resend cooldown",
         "A code was sent recently. Wait before asking for a new one.",

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 
@@ -77,8 +76,6 @@ def gunicorn(**env_overrides):
         "SERVE_SPA": "false",
         **env_overrides,
     }
-    # Per-IP throttle counters live in the database cache table, which test flushes don't empty.
-    cache.clear()
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     # The server's output goes to a file: a pipe nobody reads fills up and blocks the server's logging.
     with tempfile.TemporaryFile() as log:

@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from authentication.models import OtpCode, OtpFailure
 from authentication.tests.helpers import last_sms_code, wrong_code
+from common.models import RateCounter
 from users.models import InviteActivationFailure, User
 from users.tests.factories import UserFactory
 
@@ -23,14 +24,9 @@ def login(client, phone):
     return client.post("/api/login/", {"phone": phone}, format="json")
 
 
-def cache_rows() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM django_cache")
-        return cursor.fetchone()[0]
-
-
 def hit_every_limit(client, phone) -> None:
-    """Leave a per-IP counter, a code in its resend cooldown, a wrong entry and a refused invite code."""
+    """Leave per-address and per-network counters, a code in its resend cooldown, a wrong entry and a refused
+    invite code."""
     assert login(client, phone).status_code == 200
     wrong = client.post("/api/verify/", {"phone": phone, "token": wrong_code(last_sms_code(phone))}, format="json")
     assert wrong.status_code == 400
@@ -39,24 +35,25 @@ def hit_every_limit(client, phone) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("clear_cache")
-@override_settings(THROTTLE_LOGIN="2/hour", DEBUG=True)
-def test_demo_reset_lifts_per_ip_and_per_phone_limits_and_keeps_users(api_client, new_phone):
+@override_settings(THROTTLE_LOGIN="2/hour", THROTTLE_LOGIN_NETWORK="2/hour", DEBUG=True)
+def test_demo_reset_lifts_per_ip_per_network_and_per_phone_limits_and_keeps_users(api_client, new_phone):
     phone = new_phone()
     hit_every_limit(api_client, phone)
     assert login(api_client, new_phone()).json()["code"] == "ip_rate_limit"
+    neighbour = api_client.post("/api/login/", {"phone": new_phone()}, format="json", REMOTE_ADDR="127.0.0.2")
+    assert neighbour.json()["code"] == "network_rate_limit"
     users = User.objects.count()
 
     out = io.StringIO()
     call_command("demo_reset", stdout=out)
 
-    assert cache_rows() == 0
+    assert not RateCounter.objects.exists()
     assert OtpCode.objects.count() == 0
     assert OtpFailure.objects.count() == 0
     assert InviteActivationFailure.objects.count() == 0
     assert User.objects.count() == users
     assert "deleted 1 sign-in codes, 1 wrong-code entries and 1 refused invite codes" in out.getvalue()
-    # Neither the IP's cap nor the phone's cooldown stands in the way any more.
+    # Neither the IP's or its network's cap nor the phone's cooldown stands in the way any more.
     assert login(api_client, phone).status_code == 200
 
 
@@ -94,7 +91,7 @@ def test_demo_reset_refuses_outside_debug_mode(api_client, new_phone):
 @pytest.mark.django_db(transaction=True)
 def test_make_demo_reset_clears_the_counters_of_the_database_make_run_uses(api_client, new_phone):
     hit_every_limit(api_client, new_phone())
-    assert cache_rows() > 0
+    assert RateCounter.objects.exists()
     db = connection.settings_dict
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG"}}
@@ -105,6 +102,6 @@ def test_make_demo_reset_clears_the_counters_of_the_database_make_run_uses(api_c
 
     assert result.returncode == 0, result.stderr
     assert "Demo limits reset" in result.stdout
-    assert (cache_rows(), OtpCode.objects.count(), OtpFailure.objects.count()) == (0, 0, 0)
+    assert (RateCounter.objects.count(), OtpCode.objects.count(), OtpFailure.objects.count()) == (0, 0, 0)
     assert InviteActivationFailure.objects.count() == 0
     assert User.objects.count() == 1

@@ -2,18 +2,18 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from authentication.models import OtpCode, OtpFailure
+from common.models import RateCounter
 from users.models import InviteActivationFailure
 
 
 class Command(BaseCommand):
     help = (
-        "Clear the rate-limit counters of a demo database: the per-IP throttles (the cache table), every "
-        "sign-in code (resend cooldown, codes per day), wrong-code entries, refused invite codes and the "
+        "Clear the rate-limit counters of a demo database: the per-address and per-network request counters, "
+        "every sign-in code (resend cooldown, codes per day), wrong-code entries, refused invite codes and the "
         "admin's sign-in lockouts. "
         "Users and referrals stay. Refuses unless DJANGO_DEBUG=true."
     )
@@ -28,10 +28,10 @@ class Command(BaseCommand):
             refused, _ = InviteActivationFailure.objects.all().delete()
             # The admin's wrong passwords (django-axes), which lock an account or an address out of /admin/.
             admin_failures = AccessAttempt.objects.all().delete()[1].get("axes.AccessAttempt", 0)
-        # The cache holds nothing but the per-IP throttle counters.
-        cache.clear()
+            RateCounter.objects.all().delete()
         self.stdout.write(
-            f"Demo limits reset: per-IP counters cleared; deleted {codes} sign-in codes, {failures} wrong-code "
-            f"entries and {refused} refused invite codes. Users and referrals are kept; ask for a new code to sign in."
+            f"Demo limits reset: per-IP and per-network counters cleared; deleted {codes} sign-in codes, "
+            f"{failures} wrong-code entries and {refused} refused invite codes. Users and referrals are kept; ask for "
+            "a new code to sign in."
         )
         self.stdout.write(f"Admin sign-in unlocked: deleted {admin_failures} records of wrong passwords.")
