@@ -45,6 +45,16 @@ describe('rateLimitMessage', () => {
     )
   })
 
+  test("a network's cap says it is the network's, which others may share", () => {
+    const error = throttled({ code: 'network_rate_limit' })
+    expect(rateLimitMessage(error, i18n('en'), 30, Date.now() + 30_000)).toBe(
+      'Too many sign-in requests from your network, which others may share. Try again in 30 s.',
+    )
+    expect(rateLimitMessage(error, i18n('ru'), 30, Date.now() + 30_000)).toBe(
+      'Слишком много запросов на вход из вашей сети: ею могут пользоваться и другие. Попробуйте через 30 с.',
+    )
+  })
+
   test('an unknown or missing code gets the general sentence', () => {
     for (const error of [throttled({ code: 'something_new' }), throttled({})]) {
       expect(rateLimitMessage(error, i18n('en'), 30, Date.now() + 30_000)).toBe('Too many requests. Try again in 30 s.')

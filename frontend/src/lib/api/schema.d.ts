@@ -151,13 +151,14 @@ export interface components {
     schemas: {
         /**
          * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
+         *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
          *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
          *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
          *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
          *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
          * @enum {string}
          */
-        CodeEnum: "ip_rate_limit" | "resend_cooldown" | "daily_code_limit" | "wrong_code_limit" | "invite_attempt_limit";
+        CodeEnum: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "wrong_code_limit" | "invite_attempt_limit";
         DetailError: {
             detail: string;
         };
@@ -234,6 +235,7 @@ export interface components {
              * @description Which limit was hit; stable, unlike `detail`.
              *
              *     * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
+             *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
              *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
              *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
              *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)

@@ -18,6 +18,7 @@ export const en = {
 
   // A 429, by the limit it hit ({when}: "in 44 min, at 10:31").
   'limit.ipRateLimit': 'Too many sign-in requests from this device or network. Try again {when}.',
+  'limit.networkRateLimit': 'Too many sign-in requests from your network, which others may share. Try again {when}.',
   'limit.resendCooldown': 'A code was just sent to this number. You can ask for a new one {when}.',
   'limit.dailyCodeLimit': 'This number has had as many codes as it can get in a day. New codes can be sent {when}.',
   'limit.wrongCodeLimit': 'Too many wrong codes were entered for this number, so signing in with it is paused. Try again {when}.',
