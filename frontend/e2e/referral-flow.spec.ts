@@ -252,6 +252,33 @@ test('the whole flow works from the keyboard alone', async ({ browser }) => {
   expect(outline).not.toBe('none')
 })
 
+test('two tabs renewing the session at once both stay signed in', async ({ browser }) => {
+  const context = await browser.newContext()
+  const first = await context.newPage()
+  const phone = randomPhone()
+  await first.goto('/')
+  await signIn(first, phone)
+  const second = await context.newPage() // the same browser: the tabs share localStorage
+  for (const page of [first, second]) {
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  }
+
+  for (let round = 0; round < 3; round++) {
+    // Both tabs' access token has expired: each needs a refresh, with the one refresh token they share.
+    await first.evaluate(() => {
+      const tokens = JSON.parse(localStorage.getItem('referral.tokens')!)
+      localStorage.setItem('referral.tokens', JSON.stringify({ ...tokens, access: 'not-a-token' }))
+    })
+    await Promise.all([first.reload(), round === 0 ? second.goto('/') : second.reload()])
+    for (const page of [first, second]) await expect(page.getByTestId('profile-phone')).toHaveText(shown(phone))
+  }
+  // The session survived: a refresh token was never spent twice.
+  const refresh = await first.evaluate(() => JSON.parse(localStorage.getItem('referral.tokens')!).refresh)
+  const renewed = await first.request.post('/api/token/refresh/', { data: { refresh } })
+  expect(renewed.status()).toBe(200)
+  await context.close()
+})
+
 test('a bad access token is refreshed; a refused refresh ends the session with a message', async ({ browser }) => {
   const page = await newPage(browser)
   const phone = randomPhone()

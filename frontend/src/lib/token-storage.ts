@@ -77,6 +77,19 @@ if (typeof window !== 'undefined') {
   })
 }
 
+/**
+ * The tokens as storage holds them now, which another tab may have changed a moment ago (before its
+ * `storage` event reached this one); listeners hear of a change.
+ */
+export function syncTokensFromStorage(): Tokens | null {
+  const stored = readStorage()
+  if (stored?.access !== current?.access || stored?.refresh !== current?.refresh) {
+    current = stored
+    notify(current ? undefined : 'expired')
+  }
+  return current
+}
+
 /** For tests: forget the cached value and read storage again. */
 export function reloadTokensFromStorage(): void {
   current = readStorage()

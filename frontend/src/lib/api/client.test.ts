@@ -44,6 +44,24 @@ describe('apiRequest', () => {
     expect(JSON.parse(window.localStorage.getItem('referral.tokens') ?? 'null')).toEqual({ access: 'new', refresh: 'r2' })
   })
 
+  test('tokens another tab renewed a moment ago are used, not refreshed again', async () => {
+    setTokens({ access: 'old', refresh: 'r1' })
+    // The other tab rotated the tokens; its storage event hasn't reached this one yet.
+    window.localStorage.setItem('referral.tokens', JSON.stringify({ access: 'new', refresh: 'r2' }))
+    let refreshes = 0
+    server.use(
+      profileNeeding('new'),
+      http.post('/api/token/refresh/', () => {
+        refreshes += 1
+        return HttpResponse.json({ detail: 'Token is blacklisted', code: 'token_not_valid' }, { status: 401 })
+      }),
+    )
+
+    await expect(apiRequest('/api/profile/', { auth: true })).resolves.toEqual({ ok: true })
+    expect(refreshes).toBe(0)
+    expect(getTokens()).toEqual({ access: 'new', refresh: 'r2' })
+  })
+
   test('requests failing together share a single refresh', async () => {
     setTokens({ access: 'old', refresh: 'r1' })
     let refreshes = 0

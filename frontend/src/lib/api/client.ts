@@ -1,4 +1,4 @@
-import { clearTokens, getTokens, setTokens } from '@/lib/token-storage'
+import { clearTokens, getTokens, setTokens, syncTokensFromStorage } from '@/lib/token-storage'
 import { ApiError, NetworkError } from './errors'
 
 type Method = 'GET' | 'POST' | 'PATCH'
@@ -54,9 +54,23 @@ async function readJson(response: Response): Promise<unknown> {
 // refresh token rotates and may be used only once.
 let refreshInFlight: Promise<boolean> | null = null
 
+/**
+ * Tabs share the tokens (localStorage), so they take turns too (the Web Locks API): the API takes a
+ * refresh token spent twice for a stolen copy and ends the session. A tab that waited its turn and
+ * finds the tokens renewed by another one just uses them.
+ */
 async function refreshOnce(): Promise<boolean> {
-  const tokens = getTokens()
+  const spending = getTokens()?.refresh
+  if (!spending) return false
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
+  if (!locks) return refreshUnlessRenewed(spending)
+  return locks.request('referral.token-refresh', () => refreshUnlessRenewed(spending))
+}
+
+async function refreshUnlessRenewed(spending: string): Promise<boolean> {
+  const tokens = syncTokensFromStorage()
   if (!tokens) return false
+  if (tokens.refresh !== spending) return true
   const response = await send('/api/token/refresh/', { method: 'POST', body: { refresh: tokens.refresh } }, undefined)
   if (!response.ok) return false
   const body = (await readJson(response)) as { access?: unknown; refresh?: unknown } | undefined
