@@ -97,6 +97,7 @@ class LoginApi(_PublicApi):
             429: rate_limit_response(
                 RateLimitCode.RESEND_COOLDOWN,
                 RateLimitCode.DAILY_CODE_LIMIT,
+                RateLimitCode.PREFIX_RATE_LIMIT,
                 RateLimitCode.IP_RATE_LIMIT,
             ),
             503: OpenApiResponse(

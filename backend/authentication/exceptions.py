@@ -25,6 +25,13 @@ class TooManyCodes(RateLimited):
     default_message = "Too many codes were sent to this phone today. Try again later."
 
 
+class PrefixBusy(RateLimited):
+    """Too many codes this hour to numbers sharing all but their last 4 digits: sequential-number SMS pumping."""
+
+    code = RateLimitCode.PREFIX_RATE_LIMIT
+    default_message = "Too many codes were sent to numbers like this one. Try again later."
+
+
 class PhoneLocked(RateLimited):
     code = RateLimitCode.WRONG_CODE_LIMIT
     default_message = "Too many wrong codes for this phone. Try again later."

@@ -25,6 +25,7 @@ from authentication.exceptions import (
     CodeReplaced,
     InvalidCode,
     PhoneLocked,
+    PrefixBusy,
     ResendTooSoon,
     SmsUnavailable,
     TooManyCodes,
@@ -32,6 +33,7 @@ from authentication.exceptions import (
 from authentication.models import OtpCode, OtpFailure, SendStatus, SmsMessage, TokenFamily
 from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
+from common.ratelimit import rate_limit_hit
 from users.models import User
 from users.phones import phone_region
 from users.services import SignedInUser, user_get_or_create
@@ -153,7 +155,7 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
     """Create a new code for `phone` (replacing any live one) and send it by SMS through the route.
 
     Returns the code and its challenge, an opaque id for the caller to bring back with the code.
-    Raises ResendTooSoon or TooManyCodes (429, with retry_after), or SmsUnavailable (503) when no
+    Raises ResendTooSoon, TooManyCodes or PrefixBusy (429, with retry_after), or SmsUnavailable (503) when no
     provider took the SMS; that code is retired and doesn't count toward the phone's limits. Wrong
     codes never refuse a new one; they make it longer (see _new_code). A test number
     (OTP_TEST_NUMBERS) gets its fixed code, no SMS, and no send limit. The answer and its timing do
@@ -173,6 +175,14 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
                     raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())
                 if len(sends) >= settings.OTP_MAX_SENDS_PER_DAY:
                     raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
+                # Last, so a request refused above isn't counted; in this transaction, so a rollback refunds it.
+                prefix_hit = rate_limit_hit(
+                    key=f"otp-prefix:{phone[:-4]}",
+                    limit=settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR,
+                    window_seconds=3600,
+                )
+                if not prefix_hit.allowed:
+                    raise PrefixBusy(retry_after=prefix_hit.retry_after)
             else:
                 code = test_code
             if live is not None:

@@ -36,6 +36,10 @@ class RateLimitCode(models.TextChoices):
     )
     RESEND_COOLDOWN = "resend_cooldown", "A code was sent to this phone less than OTP_RESEND_SECONDS ago"
     DAILY_CODE_LIMIT = "daily_code_limit", "This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h"
+    PREFIX_RATE_LIMIT = (
+        "prefix_rate_limit",
+        "OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits",
+    )
     WRONG_CODE_LIMIT = "wrong_code_limit", "OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)"
     INVITE_ATTEMPT_LIMIT = "invite_attempt_limit", "INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour"
 

@@ -85,6 +85,11 @@ RATE_LIMIT_EXAMPLES: dict[RateLimitCode, tuple[str, str, int]] = {
         "A code was sent recently. Wait before asking for a new one.",
         57,
     ),
+    RateLimitCode.PREFIX_RATE_LIMIT: (
+        "Too many codes to neighbouring numbers",
+        "Too many codes were sent to numbers like this one. Try again later.",
+        1500,
+    ),
     RateLimitCode.DAILY_CODE_LIMIT: (
         "Too many codes today",
         "Too many codes were sent to this phone today. Try again later.",

@@ -320,6 +320,8 @@ OTP_MAX_SENDS_PER_DAY = env_int("OTP_MAX_SENDS_PER_DAY", 10)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
 OTP_MAX_FAILURES_PER_DAY = env_int("OTP_MAX_FAILURES_PER_DAY", 10)
 OTP_HARDENED_CODE_LENGTH = env_int("OTP_HARDENED_CODE_LENGTH", 8)
+# Codes per hour to the numbers that differ only in their last 4 digits (10,000 numbers): pumping walks a range.
+OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = env_int("OTP_MAX_SENDS_PER_PREFIX_PER_HOUR", 20)
 # Numbers with a fixed code that never send an SMS and never count against the send limits (app-store
 # reviewers, demos, CI): "+79990000001=1234,+79990000002=5678".
 OTP_TEST_NUMBERS: dict[str, str] = {}

@@ -86,12 +86,16 @@ def next_source_ip() -> str:
     return f"127.0.{n // 250}.{n % 250 + 2}"
 
 
-_phones = itertools.count(random.randint(0, 10**6) * 100)
+_used_phones: set[str] = set()
 
 
 def new_phone() -> str:
     """A valid Russian mobile number not used before in this run."""
-    return f"+7916{next(_phones) % 10**7:07d}"
+    # Random rather than consecutive: consecutive numbers share a prefix, capped per hour like SMS pumping.
+    while (phone := f"+7916{random.randrange(10**7):07d}") in _used_phones:
+        pass
+    _used_phones.add(phone)
+    return phone
 
 
 @dataclass

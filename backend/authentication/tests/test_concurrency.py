@@ -78,6 +78,20 @@ def test_a_strangers_parallel_guesses_leave_the_holder_its_tries(live_server, ne
     assert User.objects.filter(phone=phone).count() == 1
 
 
+def test_parallel_logins_to_one_number_prefix_send_exactly_its_hourly_cap(live_server, settings):
+    settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = 10
+    phones = [f"+7916555{last:04d}" for last in range(30)]
+
+    responses = run_at_once(
+        [lambda s, phone=phone: s.post(f"{live_server.url}/api/login/", json={"phone": phone}) for phone in phones]
+    )
+
+    assert sorted(r.status_code for r in responses) == [200] * 10 + [429] * 20
+    assert {r.json()["code"] for r in responses if r.status_code == 429} == {"prefix_rate_limit"}
+    assert OtpCode.objects.filter(prefix="+7916555").count() == 10
+    assert len(locmem.outbox) == 10
+
+
 def test_parallel_logins_for_one_phone_send_one_code(live_server, new_phone):
     phone = new_phone()
 

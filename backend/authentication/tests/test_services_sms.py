@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from authentication.exceptions import InvalidCode, ResendTooSoon, SmsUnavailable
+from authentication.exceptions import InvalidCode, PrefixBusy, ResendTooSoon, SmsUnavailable
 from authentication.models import OtpCode, SendStatus, SmsMessage
 from authentication.services import otp_request, otp_verify
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
+from common.models import RateCounter
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +124,37 @@ def test_an_eight_digit_code_fits_the_sms_text(new_phone):
     second = otp_request(phone=phone)
 
     assert last_sms_code(phone) == second.code and len(second.code) == 8
+
+
+def test_codes_to_numbers_that_differ_only_in_their_last_four_digits_are_capped_per_hour(settings):
+    settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = 3
+    for last in range(3):
+        otp_request(phone=f"+7916123{last:04d}")
+
+    with pytest.raises(PrefixBusy) as refused:
+        otp_request(phone="+79161239999")
+
+    assert 0 < refused.value.retry_after <= 3600
+    assert not OtpCode.objects.filter(phone="+79161239999").exists()
+    assert [sms.phone for sms in locmem.outbox] == ["+79161230000", "+79161230001", "+79161230002"]
+    otp_request(phone="+79161249999")  # another prefix has its own budget
+    assert RateCounter.objects.get(key="otp-prefix:+7916123").count == 3
+
+
+def test_a_request_refused_for_its_phone_uses_none_of_the_prefix_budget(settings):
+    settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = 2
+    otp_request(phone="+79161230000")
+    with pytest.raises(ResendTooSoon):
+        otp_request(phone="+79161230000")
+
+    otp_request(phone="+79161230001")
+
+    assert RateCounter.objects.get(key="otp-prefix:+7916123").count == 2
+
+
+def test_test_numbers_use_none_of_the_prefix_budget(settings):
+    settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = 1
+    settings.OTP_TEST_NUMBERS = {"+79990000001": "1234", "+79990000002": "5678"}
+    otp_request(phone="+79990000001")
+    otp_request(phone="+79990000002")
+    assert not RateCounter.objects.filter(key__startswith="otp-prefix:").exists()

@@ -3,13 +3,15 @@ import type { RateLimitCode } from '@/lib/api/types'
 import { formatDuration, type Language, type MessageKey, type Translate } from '@/lib/i18n'
 
 // A sentence for each limit a 429 can name (the API's `code`), so a person knows which limit stopped
-// them: their address, their network, this phone's resend cooldown, this phone's codes for the day, its
+// them: their address, their network, this phone's resend cooldown, this phone's codes for the day, codes to
+// numbers like it (sequential-number pumping), its
 // wrong codes, or refused invite codes. An unknown or missing code gets the general sentence.
 const MESSAGES: Record<RateLimitCode, MessageKey> = {
   ip_rate_limit: 'limit.ipRateLimit',
   network_rate_limit: 'limit.networkRateLimit',
   resend_cooldown: 'limit.resendCooldown',
   daily_code_limit: 'limit.dailyCodeLimit',
+  prefix_rate_limit: 'limit.prefixRateLimit',
   wrong_code_limit: 'limit.wrongCodeLimit',
   invite_attempt_limit: 'limit.inviteAttemptLimit',
 }

@@ -154,11 +154,12 @@ export interface components {
          *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
          *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
          *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
+         *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
          *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
          *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
          * @enum {string}
          */
-        CodeEnum: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "wrong_code_limit" | "invite_attempt_limit";
+        CodeEnum: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "wrong_code_limit" | "invite_attempt_limit";
         DetailError: {
             detail: string;
         };
@@ -238,6 +239,7 @@ export interface components {
              *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
              *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
              *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
+             *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
              *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
              *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
              */
@@ -364,7 +366,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneValidationError"];
                 };
             };
-            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `prefix_rate_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
