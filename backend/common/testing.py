@@ -75,6 +75,9 @@ def gunicorn(**env_overrides):
         "OTP_ECHO": "true",
         # The tests' phones are consecutive numbers: one prefix. Tests of the prefix cap set their own.
         "OTP_MAX_SENDS_PER_PREFIX_PER_HOUR": "100000",
+        # Nor a budget, nor the conversion watch (most of their codes are never used): their tests set theirs.
+        "SMS_BUDGET_PER_HOUR": "1000000",
+        "OTP_CONVERSION_MIN_SENDS": "1000000000",
         "SERVE_SPA": "false",
         **env_overrides,
     }

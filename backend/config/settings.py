@@ -322,6 +322,13 @@ OTP_MAX_FAILURES_PER_DAY = env_int("OTP_MAX_FAILURES_PER_DAY", 10)
 OTP_HARDENED_CODE_LENGTH = env_int("OTP_HARDENED_CODE_LENGTH", 8)
 # Codes per hour to the numbers that differ only in their last 4 digits (10,000 numbers): pumping walks a range.
 OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = env_int("OTP_MAX_SENDS_PER_PREFIX_PER_HOUR", 20)
+# SMS that may leave per hour, all numbers together (a fixed window shared by every process): past it no code is
+# sent until the hour ends (503 sms_budget_exhausted) and an error is logged once. Sized to a few times the peak hour.
+SMS_BUDGET_PER_HOUR = env_int("SMS_BUDGET_PER_HOUR", 1000)
+# Conversion watch: a number prefix or a country whose last-24 h codes number at least OTP_CONVERSION_MIN_SENDS and
+# of which less than OTP_MIN_CONVERSION were used is blocked until an operator lifts it (OTP_MIN_CONVERSION=0: off).
+OTP_CONVERSION_MIN_SENDS = env_int("OTP_CONVERSION_MIN_SENDS", 50)
+OTP_MIN_CONVERSION = env_float("OTP_MIN_CONVERSION", 0.2)
 # Numbers with a fixed code that never send an SMS and never count against the send limits (app-store
 # reviewers, demos, CI): "+79990000001=1234,+79990000002=5678".
 OTP_TEST_NUMBERS: dict[str, str] = {}

@@ -16,6 +16,10 @@ OTP_ECHO = False
 THROTTLE_LOGIN = "10000/hour"
 # The tests' phones are consecutive numbers, one prefix: the prefix cap's own tests set theirs.
 OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = 100000
+# Nor may they spend an SMS budget, or look like an unused range (they are rarely verified): the budget's and
+# the conversion watch's own tests set theirs.
+SMS_BUDGET_PER_HOUR = 1000000
+OTP_CONVERSION_MIN_SENDS = 1000000000
 THROTTLE_VERIFY = "10000/hour"
 THROTTLE_LOGIN_NETWORK = "50000/hour"
 THROTTLE_VERIFY_NETWORK = "50000/hour"
