@@ -40,6 +40,11 @@ class RateLimitCode(models.TextChoices):
         "prefix_rate_limit",
         "OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits",
     )
+    PREFIX_BLOCKED = (
+        "prefix_blocked",
+        "SMS to this number's prefix or country is paused: too few of its codes were used (OTP_MIN_CONVERSION) "
+        "until an operator lifts the block",
+    )
     WRONG_CODE_LIMIT = "wrong_code_limit", "OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)"
     INVITE_ATTEMPT_LIMIT = "invite_attempt_limit", "INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour"
 
