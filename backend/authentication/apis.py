@@ -76,8 +76,10 @@ class LoginApi(_PublicApi):
             "code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` "
             "(OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never "
             "refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code "
-            "every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day; per client IP: THROTTLE_LOGIN (20 an "
-            "hour). `code` is present only when the server runs with OTP_ECHO=true."
+            "every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day, OTP_MAX_SENDS_PER_PREFIX_PER_HOUR (20) "
+            "to numbers that differ only in their last 4 digits; per client IP: THROTTLE_LOGIN (20 an hour), per "
+            "network (/24, /64): THROTTLE_LOGIN_NETWORK (100 an hour). `code` is present only when the server runs "
+            "with OTP_ECHO=true."
         ),
         request=LoginInputSerializer,
         responses={
@@ -99,6 +101,7 @@ class LoginApi(_PublicApi):
                 RateLimitCode.DAILY_CODE_LIMIT,
                 RateLimitCode.PREFIX_RATE_LIMIT,
                 RateLimitCode.IP_RATE_LIMIT,
+                RateLimitCode.NETWORK_RATE_LIMIT,
             ),
             503: OpenApiResponse(
                 response=UnavailableErrorSerializer,
@@ -181,7 +184,9 @@ class VerifyApi(_PublicApi):
                     "Missing field": {"token": ["This field is required."]},
                 },
             ),
-            429: rate_limit_response(RateLimitCode.WRONG_CODE_LIMIT, RateLimitCode.IP_RATE_LIMIT),
+            429: rate_limit_response(
+                RateLimitCode.WRONG_CODE_LIMIT, RateLimitCode.IP_RATE_LIMIT, RateLimitCode.NETWORK_RATE_LIMIT
+            ),
         },
         examples=[
             OpenApiExample(

@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
         ),
         # Codes from before this migration were sent (or their sends are long over): they keep counting.
         migrations.RunSQL(
-            "UPDATE authentication_otpcode SET prefix = left(phone, length(phone) - 4)",
+            "UPDATE authentication_otpcode SET prefix = substr(phone, 1, length(phone) - 4)",
             reverse_sql=migrations.RunSQL.noop,
         ),
     ]

@@ -481,10 +481,11 @@ def test_per_ip_cap_behind_one_proxy_ignores_client_sent_forwarded_for(api_clien
 def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
     # Counted inside the test's transaction, so each atomic block adds a SAVEPOINT and a RELEASE.
     # login: per-IP throttle (savepoint, the address's counter, the network's counter, release) = 4,
-    #        then savepoint, lock live code, failures, sends, insert, release = 6 (a resend also
-    #        retires the old code: one more), then after the SMS savepoint, its row, mark sent, release = 4.
+    #        then savepoint, lock live code, failures, sends, the prefix's counter, insert, release = 7 (a
+    #        resend also retires the old code: one more), then after the SMS savepoint, its row, mark sent,
+    #        release = 4.
     phone = new_phone()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert login(api_client, phone).status_code == 200
     # verify: throttle 4, then savepoint, lock live code, failures, mark used, find user,
     #         savepoint + insert user + release, release = 9, then savepoint, insert the session (token

@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Send a sign-in code by SMS
-         * @description Sends a new code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` (OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day; per client IP: THROTTLE_LOGIN (20 an hour). `code` is present only when the server runs with OTP_ECHO=true.
+         * @description Sends a new code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` (OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day, OTP_MAX_SENDS_PER_PREFIX_PER_HOUR (20) to numbers that differ only in their last 4 digits; per client IP: THROTTLE_LOGIN (20 an hour), per network (/24, /64): THROTTLE_LOGIN_NETWORK (100 an hour). `code` is present only when the server runs with OTP_ECHO=true.
          */
         post: operations["login"];
         delete?: never;
@@ -155,11 +155,12 @@ export interface components {
          *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
          *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
          *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
+         *     * `prefix_blocked` - SMS to this number's prefix or country is paused: too few of its codes were used (OTP_MIN_CONVERSION) until an operator lifts the block
          *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
          *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
          * @enum {string}
          */
-        CodeEnum: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "wrong_code_limit" | "invite_attempt_limit";
+        CodeEnum: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit";
         DetailError: {
             detail: string;
         };
@@ -240,6 +241,7 @@ export interface components {
              *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
              *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
              *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
+             *     * `prefix_blocked` - SMS to this number's prefix or country is paused: too few of its codes were used (OTP_MIN_CONVERSION) until an operator lifts the block
              *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
              *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
              */
@@ -366,7 +368,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneValidationError"];
                 };
             };
-            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `prefix_rate_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `prefix_rate_limit`, `ip_rate_limit`, `network_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -624,7 +626,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneTokenChallengeValidationError"];
                 };
             };
-            /** @description A limit was hit: `code` says which (`wrong_code_limit`, `ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`wrong_code_limit`, `ip_rate_limit`, `network_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
