@@ -100,6 +100,25 @@ class Unavailable(DomainError):
         return {"detail": self.message, "code": self.code, "retry_after": self.retry_after}
 
 
+class ProofOfWorkRequired(DomainError):
+    """A request that looks risky must first prove work: solve `challenge` (an ALTCHA challenge) and resend.
+
+    428 Precondition Required: the request is fine, the precondition (the solved challenge) is missing, spent,
+    expired or forged. The body carries a fresh challenge, so one rule covers every case: solve it and resend.
+    """
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_message = "Solve the proof-of-work challenge and send the request again."
+    code = "proof_of_work_required"
+
+    def __init__(self, challenge: dict, message: str | None = None) -> None:
+        self.challenge = challenge
+        super().__init__(message)
+
+    def body(self) -> dict:
+        return {"detail": self.message, "code": self.code, "altcha": self.challenge}
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         response = Response(exc.body(), status=exc.status_code)
