@@ -97,3 +97,35 @@ def test_without_database_url_and_no_postgresql_it_falls_back_to_sqlite(monkeypa
 def test_a_sqlite_url_is_used_as_given():
     result = run_script("sqlite:////tmp/demo.sqlite3")
     assert (result.returncode, result.stdout.strip()) == (0, "sqlite:////tmp/demo.sqlite3")
+
+
+def test_make_runs_sqlite_fallback_migrates_and_serves_a_sign_in(tmp_path):
+    """Without PostgreSQL, make run falls back to SQLite: every migration must apply there and a sign-in work."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DJANGO_SECRET_KEY": "sqlite-test-secret-key",
+        "JWT_SIGNING_KEY": "sqlite-test-jwt-signing-key-of-32-bytes-at-least",
+        "OTP_SEND_DELAY": "0",
+        "SMS_BACKEND": "authentication.sms.locmem.LocmemSmsBackend",
+    }
+    backend = SCRIPT.parents[1]
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=backend,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    sign_in = (
+        "from authentication.services import otp_request, otp_verify; "
+        "issued = otp_request(phone='+79161234567'); "
+        "print(otp_verify(phone='+79161234567', code=issued.code, challenge=issued.challenge).is_new)"
+    )
+    shell = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", sign_in], cwd=backend, env=env, capture_output=True, text=True
+    )
+    assert shell.returncode == 0, shell.stderr[-2000:]
+    assert shell.stdout.strip().endswith("True")
