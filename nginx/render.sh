@@ -11,9 +11,11 @@
 #   NGINX_RESOLVER            DNS server for "resolve" upstreams (Docker: 127.0.0.11) []
 #   NGINX_SPA_ROOT            the built SPA (frontend/dist)               [/usr/share/nginx/spa]
 #   NGINX_STATIC_ROOT         Django's collectstatic output               [/srv/static]
-#   NGINX_LIMIT_REQ           on|off: per-IP limit on /api/login/ and /api/verify/ [on]
-#   NGINX_LIMIT_RATE          its rate, r/s or r/m                        [1r/s]
+#   NGINX_LIMIT_REQ           on|off: the per-IP limits below (login, verify, admin sign-in) [on]
+#   NGINX_LIMIT_RATE          per-IP rate of /api/verify/, r/s or r/m     [1r/s]
 #   NGINX_LIMIT_BURST         requests allowed above the rate at once     [20]
+#   NGINX_LOGIN_LIMIT_RATE    per-IP rate of /api/login/ (each may send an SMS), r/s or r/m [6r/m]
+#   NGINX_LOGIN_LIMIT_BURST   requests to /api/login/ allowed above that rate at once [5]
 #   NGINX_ADMIN_LIMIT_RATE    per-IP rate of POSTs to /admin/login/ (also switched by NGINX_LIMIT_REQ) [10r/m]
 #   NGINX_ADMIN_LIMIT_BURST   POSTs to /admin/login/ allowed above that rate at once [10]
 #   NGINX_REAL_IP_FROM        addresses/CIDRs of a trusted proxy in front (TLS terminator) []
@@ -37,6 +39,7 @@ export NGINX_SPA_ROOT="${NGINX_SPA_ROOT:-/usr/share/nginx/spa}"
 export NGINX_STATIC_ROOT="${NGINX_STATIC_ROOT:-/srv/static}"
 export NGINX_LIMIT_RATE="${NGINX_LIMIT_RATE:-1r/s}"
 export NGINX_ADMIN_LIMIT_RATE="${NGINX_ADMIN_LIMIT_RATE:-10r/m}"
+export NGINX_LOGIN_LIMIT_RATE="${NGINX_LOGIN_LIMIT_RATE:-6r/m}"
 export NGINX_CLIENT_MAX_BODY_SIZE="${NGINX_CLIENT_MAX_BODY_SIZE:-64k}"
 export NGINX_WORKER_PROCESSES="${NGINX_WORKER_PROCESSES:-auto}"
 export NGINX_PID="${NGINX_PID:-$NGINX_CONF_DIR/nginx.pid}"
@@ -78,13 +81,15 @@ fi
 case "${NGINX_LIMIT_REQ:-on}" in
     on|true|1)
         NGINX_LIMIT_REQ_DIRECTIVE="limit_req zone=referral_sign_in burst=${NGINX_LIMIT_BURST:-20} nodelay;"
+        NGINX_LOGIN_LIMIT_REQ_DIRECTIVE="limit_req zone=referral_login burst=${NGINX_LOGIN_LIMIT_BURST:-5} nodelay;"
         NGINX_ADMIN_LIMIT_REQ_DIRECTIVE="limit_req zone=referral_admin_login burst=${NGINX_ADMIN_LIMIT_BURST:-10} nodelay;" ;;
     off|false|0)
         NGINX_LIMIT_REQ_DIRECTIVE="# limit_req is off (NGINX_LIMIT_REQ=off)"
+        NGINX_LOGIN_LIMIT_REQ_DIRECTIVE="$NGINX_LIMIT_REQ_DIRECTIVE"
         NGINX_ADMIN_LIMIT_REQ_DIRECTIVE="$NGINX_LIMIT_REQ_DIRECTIVE" ;;
     *) echo "render.sh: NGINX_LIMIT_REQ must be on or off, got '${NGINX_LIMIT_REQ}'" >&2; exit 2 ;;
 esac
-export NGINX_LIMIT_REQ_DIRECTIVE NGINX_ADMIN_LIMIT_REQ_DIRECTIVE
+export NGINX_LIMIT_REQ_DIRECTIVE NGINX_LOGIN_LIMIT_REQ_DIRECTIVE NGINX_ADMIN_LIMIT_REQ_DIRECTIVE
 
 # How long a client refused by limit_req should wait: one request's worth of the rate.
 retry_after() {  # NAME RATE
@@ -96,7 +101,8 @@ retry_after() {  # NAME RATE
 }
 NGINX_LIMIT_RETRY_AFTER=$(retry_after NGINX_LIMIT_RATE "$NGINX_LIMIT_RATE") || exit 2
 NGINX_ADMIN_LIMIT_RETRY_AFTER=$(retry_after NGINX_ADMIN_LIMIT_RATE "$NGINX_ADMIN_LIMIT_RATE") || exit 2
-export NGINX_LIMIT_RETRY_AFTER NGINX_ADMIN_LIMIT_RETRY_AFTER
+NGINX_LOGIN_LIMIT_RETRY_AFTER=$(retry_after NGINX_LOGIN_LIMIT_RATE "$NGINX_LOGIN_LIMIT_RATE") || exit 2
+export NGINX_LIMIT_RETRY_AFTER NGINX_ADMIN_LIMIT_RETRY_AFTER NGINX_LOGIN_LIMIT_RETRY_AFTER
 
 # Only our own variables are substituted; nginx's ($uri, $remote_addr, ...) stay as they are.
 variables='${NGINX_CONF_DIR} ${NGINX_LISTEN} ${NGINX_SPA_ROOT} ${NGINX_STATIC_ROOT} ${NGINX_LIMIT_RATE}
@@ -104,7 +110,8 @@ ${NGINX_CLIENT_MAX_BODY_SIZE} ${NGINX_WORKER_PROCESSES} ${NGINX_PID} ${NGINX_TEM
 ${NGINX_ERROR_LOG_LEVEL} ${NGINX_ACCESS_LOG} ${NGINX_MIME_TYPES} ${NGINX_UPSTREAM_SERVERS}
 ${NGINX_REAL_IP_DIRECTIVES} ${NGINX_TRUSTED_PROXY_GEO} ${NGINX_RESOLVER_DIRECTIVE} ${NGINX_USER_DIRECTIVE}
 ${NGINX_LIMIT_REQ_DIRECTIVE} ${NGINX_LIMIT_RETRY_AFTER} ${NGINX_ADMIN_LIMIT_RATE} ${NGINX_ADMIN_LIMIT_REQ_DIRECTIVE}
-${NGINX_ADMIN_LIMIT_RETRY_AFTER}'
+${NGINX_ADMIN_LIMIT_RETRY_AFTER} ${NGINX_LOGIN_LIMIT_RATE} ${NGINX_LOGIN_LIMIT_REQ_DIRECTIVE}
+${NGINX_LOGIN_LIMIT_RETRY_AFTER}'
 
 mkdir -p "$NGINX_CONF_DIR" "$NGINX_TEMP_DIR"
 envsubst "$variables" <"$template_dir/nginx.conf.template" >"$NGINX_CONF_DIR/nginx.conf"
