@@ -22,3 +22,17 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"
+
+
+class SpentChallenge(models.Model):
+    """A proof-of-work challenge whose solution was accepted once (common.proof_of_work): a replay is refused.
+
+    The unique signature does the refusing, whatever the concurrency: of two requests carrying one solution, one
+    insert wins. Rows are kept until the challenge expires (after that the expiry refuses it anyway), then purged.
+    """
+
+    signature = models.CharField(max_length=128, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.signature[:12]}… until {self.expires_at:%Y-%m-%d %H:%M:%S}"

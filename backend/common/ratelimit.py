@@ -89,6 +89,13 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int, now: datetime |
     return RateDecision(allowed=True, count=row[0], retry_after=retry_after)
 
 
+def rate_count(*, key: str, window_seconds: int, now: datetime | None = None) -> int:
+    """How many requests `key` has counted in the current window (0 when none): a read, nothing is counted."""
+    window_start, _ = _window(now or timezone.now(), window_seconds)
+    row = RateCounter.objects.filter(key=key, window_start=window_start).values_list("count", flat=True).first()
+    return row or 0
+
+
 def rate_counters_purge(*, now: datetime | None = None) -> int:
     """Delete the counters of windows that have ended (one DELETE on the expires_at index); returns how many."""
     deleted, _ = RateCounter.objects.filter(expires_at__lte=now or timezone.now()).delete()

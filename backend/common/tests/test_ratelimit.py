@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from common.models import RateCounter
 from common.ratelimit import (
     parse_rate,
+    rate_count,
     rate_counters_purge,
     rate_counters_purge_now_and_then,
     rate_limit_hit,
@@ -141,3 +142,14 @@ def test_a_hundred_threads_on_one_key_get_exactly_the_limit():
 
     assert allowed.count(True) == 20
     assert [row.count for row in RateCounter.objects.filter(key="crowd")] == [20]
+
+
+@pytest.mark.django_db
+def test_rate_count_reads_the_current_windows_count_without_counting():
+    assert rate_count(key="peek", window_seconds=3600, now=NOW) == 0
+    hit(key="peek")
+    hit(key="peek")
+
+    assert rate_count(key="peek", window_seconds=3600, now=NOW) == 2
+    assert rate_count(key="peek", window_seconds=3600, now=NOW) == 2
+    assert rate_count(key="peek", window_seconds=3600, now=NOW + timedelta(hours=1)) == 0
