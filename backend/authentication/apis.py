@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from authentication.risk import login_proof_of_work_check
 from authentication.serializers import (
     LoginInputSerializer,
     LoginOutputSerializer,
@@ -18,7 +19,7 @@ from authentication.serializers import (
 from authentication.services import otp_request, otp_verify, token_refresh, token_revoke, tokens_issue
 from authentication.throttles import LoginIpThrottle, VerifyIpThrottle
 from common.exceptions import RateLimitCode
-from common.schema import UnavailableErrorSerializer, error_response, rate_limit_response
+from common.schema import UnavailableErrorSerializer, error_response, proof_of_work_response, rate_limit_response
 
 ERROR_401_REFRESH = OpenApiResponse(
     response=RefreshTokenErrorSerializer,
@@ -96,6 +97,13 @@ class LoginApi(_PublicApi):
                     "Missing": {"phone": ["This field is required."]},
                 },
             ),
+            428: proof_of_work_response(
+                "The request looks risky (its address or network used ALTCHA_RISK_SHARE of its hourly cap, or "
+                "ALTCHA_PREFIX_BURST codes went to numbers like this one this hour) and carries no valid solution: no "
+                "code is sent. Solve `altcha` (an ALTCHA challenge, e.g. with the `altcha` npm package's "
+                "solveChallenge) and send the same request again with the encoded solution in `altcha`. A solution "
+                "works once and for 5 minutes; a spent, expired or forged one gets a new 428."
+            ),
             429: rate_limit_response(
                 RateLimitCode.RESEND_COOLDOWN,
                 RateLimitCode.DAILY_CODE_LIMIT,
@@ -138,7 +146,9 @@ class LoginApi(_PublicApi):
     def post(self, request):
         serializer = LoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        issued = otp_request(phone=serializer.validated_data["phone"], language=_language(request))
+        phone = serializer.validated_data["phone"]
+        login_proof_of_work_check(request=request, phone=phone, solution=serializer.validated_data.get("altcha"))
+        issued = otp_request(phone=phone, language=_language(request))
         body = {
             "phone": issued.phone,
             "expires_in": issued.expires_in,

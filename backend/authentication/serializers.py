@@ -92,6 +92,13 @@ class OtpCodeField(serializers.Field):
 
 class LoginInputSerializer(serializers.Serializer):
     phone = PhoneNumberField(sms_regions_only=True)
+    altcha = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Only after a 428 `proof_of_work_required`: the solved challenge, as the ALTCHA solver encodes it "
+        '(base64 of the JSON `{"challenge": <the 428\'s altcha>, "solution": {"counter": …, "derivedKey": …}}`).',
+    )
 
 
 class LoginOutputSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from django.db import transaction
 from rest_framework.throttling import BaseThrottle
 
 from authentication.exceptions import AddressRateLimited, NetworkRateLimited
-from common.ratelimit import parse_rate, rate_counters_purge_now_and_then, rate_limit_hit
+from common.ratelimit import parse_rate, rate_count, rate_counters_purge_now_and_then, rate_limit_hit
 
 
 def client_buckets(ident: str) -> tuple[str, str | None]:
@@ -37,26 +37,36 @@ class _ClientIpThrottle(BaseThrottle):
     scope = ""
     setting_name = ""
 
-    def allow_request(self, request, view) -> bool:
+    def caps(self, request) -> list[tuple[str, int, int]]:
+        """The client's counters as (key, limit, window seconds): its address's, then its network's (if any)."""
         address, network = client_buckets(self.get_ident(request))
         limit, window = parse_rate(getattr(settings, self.setting_name))
-        network_limit, network_window = parse_rate(getattr(settings, f"{self.setting_name}_NETWORK"))
         # The window is in the key, so changing a rate's period never reads another period's count.
+        caps = [(f"{self.scope}:ip:{window}:{address}", limit, window)]
+        if network is not None:
+            network_limit, network_window = parse_rate(getattr(settings, f"{self.setting_name}_NETWORK"))
+            caps.append((f"{self.scope}:net:{network_window}:{network}", network_limit, network_window))
+        return caps
+
+    def allow_request(self, request, view) -> bool:
         with transaction.atomic():
-            hit = rate_limit_hit(key=f"{self.scope}:ip:{window}:{address}", limit=limit, window_seconds=window)
-            if not hit.allowed:
-                raise AddressRateLimited(hit.retry_after)
-            if network is not None:
-                hit = rate_limit_hit(
-                    key=f"{self.scope}:net:{network_window}:{network}",
-                    limit=network_limit,
-                    window_seconds=network_window,
-                )
+            for (key, limit, window), refusal in zip(
+                self.caps(request), (AddressRateLimited, NetworkRateLimited), strict=False
+            ):
+                hit = rate_limit_hit(key=key, limit=limit, window_seconds=window)
                 if not hit.allowed:
                     # Raised inside the transaction: its rollback takes back the address's hit.
-                    raise NetworkRateLimited(hit.retry_after)
+                    raise refusal(hit.retry_after)
         rate_counters_purge_now_and_then()
         return True
+
+    def share_used(self, request) -> float:
+        """The largest share of its cap that the client's address or network has used in the current window
+        (this request included, once the throttle let it through): 0.5 is half. Reads, counts nothing."""
+        shares = [
+            rate_count(key=key, window_seconds=window) / max(limit, 1) for key, limit, window in self.caps(request)
+        ]
+        return max(shares)
 
 
 class LoginIpThrottle(_ClientIpThrottle):

@@ -123,3 +123,52 @@ def rate_limit_response(*codes: RateLimitCode) -> OpenApiResponse:
         ),
         examples=examples,
     )
+
+
+class AltchaParametersSerializer(serializers.Serializer):
+    # camelCase: ALTCHA's own field names, which its solver reads.
+    algorithm = serializers.CharField(help_text="The key derivation: `SHA-256` (one SHA-256 per try).")
+    cost = serializers.IntegerField(help_text="Iterations of the derivation per try (1).")
+    keyLength = serializers.IntegerField(help_text="Bytes of the derived key.")
+    keyPrefix = serializers.CharField(help_text="Hex start of the derived key the solution must give.")
+    nonce = serializers.CharField()
+    salt = serializers.CharField()
+    expiresAt = serializers.IntegerField(help_text="Unix time after which a solution is refused.")
+
+
+class AltchaChallengeSerializer(serializers.Serializer):
+    parameters = AltchaParametersSerializer()
+    signature = serializers.CharField(help_text="HMAC of the parameters: changing any of them voids the challenge.")
+
+
+class ProofOfWorkErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="`proof_of_work_required`; stable, unlike `detail`.")
+    altcha = AltchaChallengeSerializer(help_text="An ALTCHA (PoW v2) challenge, as the `altcha` npm solver takes it.")
+
+
+PROOF_OF_WORK_EXAMPLE = {
+    "detail": "Solve the proof-of-work challenge and send the request again.",
+    "code": "proof_of_work_required",
+    "altcha": {
+        "parameters": {
+            "algorithm": "SHA-256",
+            "cost": 1,
+            "keyLength": 32,
+            "keyPrefix": "8ad6edef9f2e0e5d9a638204ad04f9f0",
+            "nonce": "caaf6de6703bdae7b5f0bfd895f63ecb",
+            "salt": "6ca7e06e6c605b72661bf20a613509ef",
+            "expiresAt": 1796300000,
+        },
+        "signature": "3a0a6831f8f0c61af8c07b3622e27f2622f3161dfcc031fd961b9785b30bed05",
+    },
+}
+
+
+def proof_of_work_response(description: str) -> OpenApiResponse:
+    """A 428 `proof_of_work_required`: the body's `altcha` challenge is to be solved and the request resent."""
+    return OpenApiResponse(
+        response=ProofOfWorkErrorSerializer,
+        description=description,
+        examples=[OpenApiExample("Proof of work required", value=PROOF_OF_WORK_EXAMPLE)],
+    )

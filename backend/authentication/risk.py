@@ -1,0 +1,40 @@
+"""When a request for a sign-in code must first prove work (a 428 with an ALTCHA challenge, common/proof_of_work.py).
+
+SMS pumping sends many codes cheaply: from one address or network, or to numbers of one range. A person signing in
+sends a handful, so the signals below stay quiet for them and they never see a challenge; a client that keeps going
+pays a fraction of a CPU-second per code from then on, which a script firing thousands of requests feels and a
+browser doesn't. The signals read the counters the caps already keep: they cost two or three indexed reads.
+"""
+
+from django.conf import settings
+
+from authentication.throttles import LoginIpThrottle
+from common.exceptions import ProofOfWorkRequired
+from common.proof_of_work import pow_challenge_create, pow_solution_spend
+from common.ratelimit import rate_count
+
+
+def login_risk(*, request, phone: str) -> str | None:
+    """Why a code request looks risky, or None: its client's address or network has used ALTCHA_RISK_SHARE of its
+    hourly cap (THROTTLE_LOGIN, THROTTLE_LOGIN_NETWORK), or ALTCHA_PREFIX_BURST codes went to the number's prefix
+    (all but its last 4 digits) this hour. A setting of 0 turns its signal off."""
+    share = settings.ALTCHA_RISK_SHARE
+    if share > 0 and LoginIpThrottle().share_used(request) >= share:
+        return "client_near_cap"
+    burst = settings.ALTCHA_PREFIX_BURST
+    # The key otp_request counts the prefix's codes under (OTP_MAX_SENDS_PER_PREFIX_PER_HOUR).
+    if burst > 0 and rate_count(key=f"otp-prefix:{phone[:-4]}", window_seconds=3600) >= burst:
+        return "prefix_burst"
+    return None
+
+
+def login_proof_of_work_check(*, request, phone: str, solution: str | None) -> None:
+    """Let a code request through if it isn't risky, or if `solution` solves an unspent challenge (spending it).
+
+    Raises ProofOfWorkRequired (428) with a new challenge otherwise: no solution, a wrong, expired, forged or
+    already spent one all get the same answer, and nothing is counted against the phone.
+    """
+    if login_risk(request=request, phone=phone) is None:
+        return
+    if not pow_solution_spend(payload=solution):
+        raise ProofOfWorkRequired(challenge=pow_challenge_create())
