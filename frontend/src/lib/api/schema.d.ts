@@ -149,6 +149,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AltchaChallenge: {
+            parameters: components["schemas"]["AltchaParameters"];
+            /** @description HMAC of the parameters: changing any of them voids the challenge. */
+            signature: string;
+        };
+        AltchaParameters: {
+            /** @description The key derivation: `SHA-256` (one SHA-256 per try). */
+            algorithm: string;
+            /** @description Iterations of the derivation per try (1). */
+            cost: number;
+            /** @description Bytes of the derived key. */
+            keyLength: number;
+            /** @description Hex start of the derived key the solution must give. */
+            keyPrefix: string;
+            nonce: string;
+            salt: string;
+            /** @description Unix time after which a solution is refused. */
+            expiresAt: number;
+        };
         /**
          * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
          *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
@@ -177,6 +196,8 @@ export interface components {
              * @example +7 916 123-45-67
              */
             phone: string;
+            /** @description Only after a 428 `proof_of_work_required`: the solved challenge, as the ALTCHA solver encodes it (base64 of the JSON `{"challenge": <the 428's altcha>, "solution": {"counter": …, "derivedKey": …}}`). */
+            altcha?: string;
         };
         LoginOutput: {
             /** @description The phone in E.164. */
@@ -230,6 +251,13 @@ export interface components {
             activated_your_code: string[];
             /** @description How many users activated this user's code. */
             activated_your_code_count: number;
+        };
+        ProofOfWorkError: {
+            detail: string;
+            /** @description `proof_of_work_required`; stable, unlike `detail`. */
+            code: string;
+            /** @description An ALTCHA (PoW v2) challenge, as the `altcha` npm solver takes it. */
+            altcha: components["schemas"]["AltchaChallenge"];
         };
         RateLimitError: {
             detail: string;
@@ -366,6 +394,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PhoneValidationError"];
+                };
+            };
+            /** @description The request looks risky (its address or network used ALTCHA_RISK_SHARE of its hourly cap, or ALTCHA_PREFIX_BURST codes went to numbers like this one this hour) and carries no valid solution: no code is sent. Solve `altcha` (an ALTCHA challenge, e.g. with the `altcha` npm package's solveChallenge) and send the same request again with the encoded solution in `altcha`. A solution works once and for 5 minutes; a spent, expired or forged one gets a new 428. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofOfWorkError"];
                 };
             };
             /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `prefix_rate_limit`, `ip_rate_limit`, `network_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
