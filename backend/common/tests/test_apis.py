@@ -49,7 +49,7 @@ def test_schema_documents_every_endpoint_with_its_errors(api_client):
     schema = yaml.safe_load(api_client.get("/api/schema/").content)
     paths = schema["paths"]
     expected = {
-        ("/api/login/", "post"): {"200", "400", "429", "503"},
+        ("/api/login/", "post"): {"200", "400", "428", "429", "503"},
         ("/api/verify/", "post"): {"200", "400", "429"},
         ("/api/token/refresh/", "post"): {"200", "400", "401"},
         ("/api/logout/", "post"): {"204", "400", "401"},
