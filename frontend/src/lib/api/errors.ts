@@ -9,12 +9,15 @@ export class ApiError extends Error {
   readonly code: string | undefined
   /** Seconds until a 429 lifts: the body's `retry_after`, else the Retry-After header. */
   readonly retryAfter: number | undefined
+  /** The parsed body as sent, for answers that carry more than a message (a 428's `altcha` challenge). */
+  readonly body: unknown
 
   constructor(status: number, body: unknown, retryAfterHeader: string | null) {
     const { detail, code, fieldErrors, retryAfter } = parseErrorBody(body)
     super(detail ?? `Request failed with status ${status}`)
     this.name = 'ApiError'
     this.status = status
+    this.body = body
     this.detail = detail
     this.code = code
     this.fieldErrors = fieldErrors

@@ -37,6 +37,8 @@ export const en = {
   'phone.hint': 'Russian numbers work without +7. For other countries, start with +.',
   'phone.submit': 'Get code',
   'phone.sending': 'Sending code…',
+  'phone.checking': 'Checking your connection…',
+  'phone.checkFailed': "We couldn't check your connection. Try again.",
   'phone.errorEmpty': 'Enter your phone number.',
   'phone.errorInvalid': "This doesn't look like a valid phone number. Check the digits.",
   'phone.inviteNote': 'You were invited with the code {code}. Sign in to activate it.',

@@ -8,10 +8,11 @@ import type { LoginResponse } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
 import { useI18n } from '@/lib/i18n'
 import { checkPhone, formatPhoneInput } from '@/lib/phone'
+import { ProofOfWorkError } from '@/lib/proof-of-work'
 import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
 import { useDocumentTitle } from '@/lib/use-document-title'
-import { useRequestCode } from '../api/request-code'
+import { PROOF_OF_WORK_REQUIRED, useRequestCode } from '../api/request-code'
 
 type Props = {
   initialValue?: string
@@ -37,6 +38,8 @@ export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: 
     if (throttled) {
       error =
         cooldown.left > 0 ? <CountdownText text={rateLimitMessage(apiError, i18n, cooldown.left, cooldown.endsAt)} /> : null
+    } else if (apiError instanceof ProofOfWorkError || (apiError instanceof ApiError && apiError.code === PROOF_OF_WORK_REQUIRED)) {
+      error = t('phone.checkFailed')
     } else {
       error = errorMessage(apiError, i18n, 'phone')
     }
@@ -93,7 +96,7 @@ export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: 
           if (request.isError) request.reset()
         }}
       />
-      <Button type="submit" loading={request.isPending} loadingLabel={t('phone.sending')} aria-disabled={blocked || undefined}>
+      <Button type="submit" loading={request.isPending} loadingLabel={request.solving ? t('phone.checking') : t('phone.sending')} aria-disabled={blocked || undefined}>
         {t('phone.submit')}
       </Button>
     </form>
