@@ -46,9 +46,10 @@ def port_is_free(port: int) -> bool:
 
 
 def free_ports(count: int) -> int:
-    """The first of `count` consecutive free ports."""
+    """The first of `count` consecutive free ports (STACK_TEST_PORTS, e.g. 18700-18799, keeps them in a range)."""
+    low, high = map(int, os.environ.get("STACK_TEST_PORTS", "20000-40000").split("-"))
     for _ in range(200):
-        first = random.randint(20000, 40000)
+        first = random.randint(low, high - count + 1)
         if all(port_is_free(first + i) for i in range(count)):
             return first
     raise RuntimeError("no free port range found")

@@ -68,6 +68,33 @@ def test_admin_sign_in_limit_renders_tuned_and_switches_off_with_the_others(tmp_
     assert "NGINX_ADMIN_LIMIT_RATE must look like" in error.value.stderr
 
 
+def test_login_has_its_own_zone_tuned_and_switched_off_with_the_others(tmp_path):
+    render(tmp_path / "on", NGINX_ERROR_LOG=str(tmp_path / "error.log"))
+    on = (tmp_path / "on" / "referral.conf").read_text()
+    assert "zone=referral_login:10m rate=6r/m;" in on
+    login = re.search(r"location = /api/login/ \{(.*?)\n    \}", on, re.S).group(1)
+    verify = re.search(r"location = /api/verify/ \{(.*?)\n    \}", on, re.S).group(1)
+    assert "limit_req zone=referral_login burst=5 nodelay;" in login and "referral_sign_in" not in login
+    assert "limit_req zone=referral_sign_in burst=20 nodelay;" in verify and "referral_login" not in verify
+    assert '"429::/api/login/"   "10";' in on  # one request's worth of 6 per minute
+    assert '"retry_after": 10}' in on
+    assert nginx_test(tmp_path / "on").returncode == 0
+
+    render(tmp_path / "tuned", NGINX_LOGIN_LIMIT_RATE="3r/m", NGINX_LOGIN_LIMIT_BURST="2", NGINX_ERROR_LOG="stderr")
+    tuned = (tmp_path / "tuned" / "referral.conf").read_text()
+    assert "zone=referral_login:10m rate=3r/m;" in tuned and "limit_req zone=referral_login burst=2 nodelay;" in tuned
+    assert '"retry_after": 20}' in tuned
+
+    render(tmp_path / "off", NGINX_LIMIT_REQ="off", NGINX_ERROR_LOG=str(tmp_path / "error.log"))
+    off = (tmp_path / "off" / "referral.conf").read_text()
+    assert re.search(r"^\s*limit_req zone", off, re.M) is None
+    assert nginx_test(tmp_path / "off").returncode == 0
+
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        render(tmp_path / "bad", NGINX_LOGIN_LIMIT_RATE="6/min")
+    assert "NGINX_LOGIN_LIMIT_RATE must look like" in error.value.stderr
+
+
 def test_render_refuses_nonsense_settings(tmp_path):
     with pytest.raises(subprocess.CalledProcessError) as error:
         render(tmp_path, NGINX_LIMIT_REQ="maybe")
@@ -192,6 +219,20 @@ def test_compose_config_passes_with_env_example(compose):
     # collectstatic's output reaches nginx through the shared volume.
     assert {v["source"] for v in services["nginx"]["volumes"]} == {"static"}
     assert {v["source"] for v in services["migrate"]["volumes"]} == {"static"}
+
+
+def test_compose_passes_nginx_the_same_limits_as_render_sh_s_defaults(compose, tmp_path):
+    """The nginx limits compose passes with .env.example render the same config as the image's own defaults."""
+    result = compose_config(compose, REPO / ".env.example")
+    assert result.returncode == 0, result.stderr
+    nginx_env = json.loads(result.stdout)["services"]["nginx"]["environment"]
+    assert {"NGINX_LOGIN_LIMIT_RATE", "NGINX_LOGIN_LIMIT_BURST"} <= set(nginx_env)
+    limits = {name: value for name, value in nginx_env.items() if "LIMIT" in name}
+    render(tmp_path / "compose", NGINX_ERROR_LOG="stderr", **limits)
+    render(tmp_path / "defaults", NGINX_ERROR_LOG="stderr")
+    assert (tmp_path / "compose" / "referral.conf").read_text().replace(str(tmp_path / "compose"), "") == (
+        tmp_path / "defaults" / "referral.conf"
+    ).read_text().replace(str(tmp_path / "defaults"), "")
 
 
 @pytest.mark.parametrize("missing", REQUIRED_SECRETS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -229,10 +230,18 @@ def backends_of(stack) -> str:
 
 
 def test_limit_req_guards_the_sign_in_endpoints(stack, extra_nginx):
-    nginx = extra_nginx(NGINX_BACKENDS=backends_of(stack), NGINX_LIMIT_RATE="1r/m", NGINX_LIMIT_BURST="1")
+    nginx = extra_nginx(
+        NGINX_BACKENDS=backends_of(stack),
+        NGINX_LIMIT_RATE="1r/m",
+        NGINX_LIMIT_BURST="1",
+        NGINX_LOGIN_LIMIT_RATE="1r/m",
+        NGINX_LOGIN_LIMIT_BURST="1",
+    )
     client = Client(nginx.url, next_source_ip())
     statuses = [client.post("/api/verify/", json={"phone": "junk"}).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]  # the rate, then the burst, then refused by nginx
+    # /api/login/ has its own zone: verify's refusals don't use it up.
+    assert [client.post("/api/login/", json={"phone": "junk"}).status_code for _ in range(2)] == [400, 400]
     refused = client.post("/api/login/", json={"phone": "junk"})
     assert refused.status_code == 429
     assert refused.headers["Content-Type"] == "application/json"
@@ -246,6 +255,45 @@ def test_limit_req_guards_the_sign_in_endpoints(stack, extra_nginx):
     # Other endpoints are not limited, and neither are other clients.
     assert all(client.get("/api/health/").status_code == 200 for _ in range(5))
     assert Client(nginx.url, next_source_ip()).post("/api/verify/", json={}).status_code == 400
+
+
+def test_the_login_zone_refuses_a_flood_and_lets_a_person_through(stack, extra_nginx):
+    """The shipped login zone (6r/m, burst 5): a person's sign-in fits; a script gets 6 at once, then 1 per 10 s."""
+    nginx = extra_nginx(NGINX_BACKENDS=backends_of(stack))
+    person = Client(nginx.url, next_source_ip())
+    phone, other_phone = new_phone(), new_phone()
+    first = login(person, phone)
+    assert first.status_code == 200, first.text
+    # Asking again at once: the API's cooldown answers, not nginx.
+    again = login(person, phone)
+    assert again.status_code == 429 and again.json()["code"] == "resend_cooldown" and "Allow" in again.headers
+    assert login(person, "+7 916 12").status_code == 400  # a typo
+    second = login(person, other_phone)  # the other number
+    assert second.status_code == 200, second.text
+    verified = person.post("/api/verify/", json={"phone": phone, "token": first.json()["code"]})
+    assert verified.status_code == 200, verified.text
+
+    # (Answers from the API carry DRF's Allow header; nginx's own 429 doesn't. The API's own per-IP cap here is
+    # THROTTLE_LOGIN, 5 an hour, so the 6th request it sees is its 429.)
+    script = Client(nginx.url, next_source_ip())
+    answers = [script.post("/api/login/", json={"phone": "junk"}) for _ in range(12)]
+    reached_api = ["Allow" in answer.headers for answer in answers]
+    assert reached_api == [True] * 6 + [False] * 6  # the first and the burst of 5 reach the API; the rest don't
+    assert [answer.status_code for answer in answers] == [400] * 5 + [429] * 7
+    refused = script.post("/api/login/", json={"phone": "junk"})
+    assert refused.headers["Retry-After"] == "10" and "Allow" not in refused.headers
+    assert refused.json() == {
+        "detail": "Too many requests. Try again later.",
+        "code": "ip_rate_limit",
+        "retry_after": 10,
+    }
+    # The flood uses up neither its verify allowance nor the person's next request.
+    assert script.post("/api/verify/", json={}).status_code == 400
+    assert login(person, "junk").status_code == 400
+    # After the wait the answer names, one more request gets through to the API, and only one.
+    time.sleep(10.5)
+    assert "Allow" in script.post("/api/login/", json={"phone": "junk"}).headers
+    assert "Allow" not in script.post("/api/login/", json={"phone": "junk"}).headers
 
 
 def test_limit_req_guards_the_admin_sign_in(stack, extra_nginx):
@@ -268,10 +316,16 @@ def test_limit_req_guards_the_admin_sign_in(stack, extra_nginx):
 
 def test_limit_req_can_be_off_for_benchmarks(stack, extra_nginx):
     nginx = extra_nginx(
-        NGINX_BACKENDS=backends_of(stack), NGINX_LIMIT_REQ="off", NGINX_LIMIT_RATE="1r/m", NGINX_LIMIT_BURST="1"
+        NGINX_BACKENDS=backends_of(stack),
+        NGINX_LIMIT_REQ="off",
+        NGINX_LIMIT_RATE="1r/m",
+        NGINX_LIMIT_BURST="1",
+        NGINX_LOGIN_LIMIT_RATE="1r/m",
+        NGINX_LOGIN_LIMIT_BURST="1",
     )
     client = Client(nginx.url, next_source_ip())
     assert [client.post("/api/verify/", json={}).status_code for _ in range(5)] == [400] * 5
+    assert [client.post("/api/login/", json={}).status_code for _ in range(5)] == [400] * 5
 
 
 def test_a_backend_that_is_down_is_skipped(stack, extra_nginx):
