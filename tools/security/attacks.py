@@ -79,10 +79,10 @@ class Client:
     def post(self, path: str, payload: dict, **kwargs) -> requests.Response:
         for _ in range(30):
             response = self.session.post(self.base + path, json=payload, timeout=TIMEOUT, **kwargs)
-            # nginx's limit_req answers ip_rate_limit with a Retry-After of a second; the server's hourly cap
-            # answers minutes, which is a result to report, not to wait out.
+            # nginx's limit_req answers ip_rate_limit with a Retry-After of a second (verify) or 10 s (login); the
+            # server's hourly cap answers minutes, which is a result to report, not to wait out.
             retry = float(response.headers.get("Retry-After", "0") or 0)
-            if response.status_code == 429 and body_code(response) == "ip_rate_limit" and retry <= 5:
+            if response.status_code == 429 and body_code(response) == "ip_rate_limit" and retry <= 10:
                 self.nginx_waits += 1
                 time.sleep(retry or 1)
                 continue
