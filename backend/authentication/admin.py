@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from authentication.models import OtpCode, OtpFailure, SmsMessage, TokenFamily
+from authentication.models import OtpCode, OtpFailure, SmsBlock, SmsMessage, TokenFamily
 from authentication.selectors import otp_conversion
+from authentication.services import sms_blocks_lift
 
 CONVERSION_PERIODS = {"1": "24 hours", "7": "7 days", "30": "30 days"}
 
@@ -115,3 +116,47 @@ class SmsMessageAdmin(admin.ModelAdmin):
             "test_numbers": sorted(settings.OTP_TEST_NUMBERS),
         }
         return TemplateResponse(request, "admin/authentication/smsmessage/conversion.html", context)
+
+
+class SmsBlockStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Blocking"), ("lifted", "Lifted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "live":
+            return queryset.filter(lifted_at=None)
+        if self.value() == "lifted":
+            return queryset.exclude(lifted_at=None)
+        return queryset
+
+
+@admin.register(SmsBlock)
+class SmsBlockAdmin(admin.ModelAdmin):
+    """Prefixes and countries the conversion watch stopped sending to; "Lift" lets their codes go out again."""
+
+    list_display = ("kind", "value", "created_at", "sends", "conversion_percent", "reason", "lifted_at", "lifted_by")
+    list_filter = (SmsBlockStateFilter, "kind")
+    search_fields = ("value",)
+    readonly_fields = [field.name for field in SmsBlock._meta.fields]
+    ordering = ("-created_at",)
+    list_select_related = ("lifted_by",)
+    actions = ("lift",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="used", ordering="conversion")
+    def conversion_percent(self, obj):
+        return f"{obj.conversion:.0%}"
+
+    @admin.action(description="Lift: send codes to these again", permissions=["change"])
+    def lift(self, request, queryset):
+        lifted = sms_blocks_lift(blocks=queryset, by=request.user)
+        self.message_user(
+            request,
+            f"Lifted {lifted} block(s). Each blocks again only after OTP_CONVERSION_MIN_SENDS new codes rarely used.",
+            messages.SUCCESS,
+        )

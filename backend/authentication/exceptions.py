@@ -32,6 +32,20 @@ class PrefixBusy(RateLimited):
     default_message = "Too many codes were sent to numbers like this one. Try again later."
 
 
+class SendingBlocked(RateLimited):
+    """SMS to the number's prefix or country is paused: the conversion watch found its codes rarely used (SmsBlock).
+
+    The block lasts until an operator lifts it, so `retry_after` is only when to look again.
+    """
+
+    code = RateLimitCode.PREFIX_BLOCKED
+    default_message = "SMS sign-in is paused for numbers like this one. Try again later."
+    retry_after_seconds = 3600
+
+    def __init__(self) -> None:
+        super().__init__(self.retry_after_seconds)
+
+
 class PhoneLocked(RateLimited):
     code = RateLimitCode.WRONG_CODE_LIMIT
     default_message = "Too many wrong codes for this phone. Try again later."
@@ -57,3 +71,10 @@ class SmsUnavailable(Unavailable):
     def __init__(self, *, errors: tuple = (), retry_after: float | None = None, message: str | None = None) -> None:
         self.errors = errors
         super().__init__(self.retry_after_seconds if retry_after is None else retry_after, message)
+
+
+class SmsBudgetExhausted(Unavailable):
+    """SMS_BUDGET_PER_HOUR SMS already left this hour: none is sent until the hour's window ends (`retry_after`)."""
+
+    code = "sms_budget_exhausted"
+    default_message = "Too many sign-in codes are being sent right now. Try again later."

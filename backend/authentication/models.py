@@ -158,3 +158,39 @@ class TokenFamily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SmsBlock(models.Model):
+    """SMS paused for a number prefix or a country whose codes were rarely used: the mark of SMS pumping.
+
+    Created by the conversion watch (services._conversion_watch) and lifted by an operator in the admin. At most
+    one live (not lifted) block per (kind, value), by a partial unique index, so concurrent watchers create one.
+    Lifted rows stay as history; the newest lift also restarts the watch's count for its (kind, value).
+    """
+
+    class Kind(models.TextChoices):
+        PREFIX = "prefix", "Number prefix"
+        COUNTRY = "country", "Country"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=16, help_text="The prefix (the number without its last 4 digits) or country.")
+    reason = models.TextField(blank=True)
+    conversion = models.FloatField(help_text="Share of the counted codes that were used, when blocked.")
+    sends = models.PositiveIntegerField(help_text="Codes sent in the 24 h (or since the last lift) counted.")
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "SMS block"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "value"], condition=Q(lifted_at__isnull=True), name="sms_block_one_live_per_value"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "value", "lifted_at"], name="sms_block_kind_value_lifted")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"

@@ -34,3 +34,27 @@ def otp_conversion(*, since: datetime, group_by: str, limit: int = 50) -> list[C
         .order_by("-sent", group_by)[:limit]
     )
     return [ConversionRow(row[group_by], row["sent"], row["verified"]) for row in rows]
+
+
+def otp_conversion_of(
+    *, prefix: str, prefix_since: datetime, country: str | None, country_since: datetime
+) -> tuple[ConversionRow, ConversionRow | None]:
+    """Codes sent and used for one number prefix since `prefix_since` and one country since `country_since`
+    (None: don't count a country). One query, an index scan per part on the (prefix|country, created_at) indexes:
+    its cost grows with the sends of that prefix and country in the window, which SMS_BUDGET_PER_HOUR bounds.
+    """
+    of_prefix = Q(prefix=prefix, created_at__gt=prefix_since)
+    used = Q(used_at__isnull=False)
+    groups = {"prefix": of_prefix}
+    if country:
+        groups["country"] = Q(country=country, created_at__gt=country_since)
+    of_any = Q()
+    aggregates = {}
+    for name, of_group in groups.items():
+        of_any |= of_group
+        aggregates[f"{name}_sent"] = Count("id", filter=of_group)
+        aggregates[f"{name}_verified"] = Count("id", filter=of_group & used)
+    counts = OtpCode.objects.filter(of_any, send_status=SendStatus.SENT).aggregate(**aggregates)
+    by_prefix = ConversionRow(prefix, counts["prefix_sent"], counts["prefix_verified"])
+    by_country = ConversionRow(country, counts["country_sent"], counts["country_verified"]) if country else None
+    return by_prefix, by_country

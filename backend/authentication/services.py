@@ -4,6 +4,7 @@ All counters live in PostgreSQL and every decision about a phone is taken while 
 that phone's live code row, so the limits hold across processes and machines.
 """
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,10 +28,13 @@ from authentication.exceptions import (
     PhoneLocked,
     PrefixBusy,
     ResendTooSoon,
+    SendingBlocked,
+    SmsBudgetExhausted,
     SmsUnavailable,
     TooManyCodes,
 )
-from authentication.models import OtpCode, OtpFailure, SendStatus, SmsMessage, TokenFamily
+from authentication.models import OtpCode, OtpFailure, SendStatus, SmsBlock, SmsMessage, TokenFamily
+from authentication.selectors import otp_conversion_of
 from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
 from common.ratelimit import rate_limit_hit
@@ -38,7 +42,13 @@ from users.models import User
 from users.phones import phone_region
 from users.services import SignedInUser, user_get_or_create
 
+logger = logging.getLogger(__name__)
+
 DAY = timedelta(hours=24)
+HOUR_SECONDS = 3600
+# common.ratelimit keys: every SMS of the hour, and whether this hour's exhaustion was already logged.
+SMS_BUDGET_KEY = "sms-budget"
+SMS_BUDGET_LOGGED_KEY = "sms-budget-logged"
 
 
 def otp_hash(*, phone: str, code: str) -> str:
@@ -151,12 +161,96 @@ def _record_send(*, otp_id: int, phone: str, country: str, result: SmsSendResult
             OtpCode.objects.filter(pk=otp_id).update(send_status=SendStatus.FAILED, is_active=False)
 
 
+def _live_block(*, prefix: str, country: str) -> SmsBlock | None:
+    """The block (not lifted) on the number's prefix or country, if any: one query on the partial unique index."""
+    match = Q(kind=SmsBlock.Kind.PREFIX, value=prefix)
+    if country:
+        match |= Q(kind=SmsBlock.Kind.COUNTRY, value=country)
+    return SmsBlock.objects.filter(match, lifted_at=None).first()
+
+
+def _budget_exhausted_log_once(*, now: datetime) -> None:
+    """Log an error the first time a budget window finds the budget spent, in any process.
+
+    A limit-1 counter in the budget's window: the first refused request of the window wins its one hit (committed
+    at once: this runs outside otp_request's transaction); every later one, here or elsewhere, is refused it.
+    """
+    first = rate_limit_hit(key=SMS_BUDGET_LOGGED_KEY, limit=1, window_seconds=HOUR_SECONDS, now=now)
+    if first.allowed:
+        logger.error(
+            "SMS budget spent: %d SMS sent this hour (SMS_BUDGET_PER_HOUR); no code is sent for the next %d s",
+            settings.SMS_BUDGET_PER_HOUR,
+            round(first.retry_after),
+        )
+
+
+def _conversion_watch(*, prefix: str, country: str) -> None:
+    """Block the prefix or the country of a code that just left if too few of its recent codes were used.
+
+    Counted over the last 24 h, or since the newest lift of that (kind, value) if later: an operator's lift holds
+    until OTP_CONVERSION_MIN_SENDS new codes went to it, rather than re-blocking on the next send with the same
+    codes that made the first block. Two queries (the blocks, then one COUNT over both), taken only when an SMS
+    left; a concurrent watcher's block wins the partial unique index and ours is dropped.
+    """
+    if settings.OTP_MIN_CONVERSION <= 0:
+        return
+    now = timezone.now()
+    values = {SmsBlock.Kind.PREFIX: prefix}
+    if country:
+        values[SmsBlock.Kind.COUNTRY] = country
+    match = Q()
+    for kind, value in values.items():
+        match |= Q(kind=kind, value=value)
+    since = dict.fromkeys(values, now - DAY)
+    for block in SmsBlock.objects.filter(match).values("kind", "lifted_at"):
+        if block["lifted_at"] is None:
+            since.pop(block["kind"], None)  # blocked already (a concurrent watcher, a moment ago)
+        elif block["kind"] in since:
+            since[block["kind"]] = max(since[block["kind"]], block["lifted_at"])
+    if not since:
+        return
+    by_prefix, by_country = otp_conversion_of(
+        prefix=prefix,
+        prefix_since=since.get(SmsBlock.Kind.PREFIX, now),
+        country=country if SmsBlock.Kind.COUNTRY in since else None,
+        country_since=since.get(SmsBlock.Kind.COUNTRY, now),
+    )
+    rows = {SmsBlock.Kind.PREFIX: by_prefix, SmsBlock.Kind.COUNTRY: by_country}
+    for kind, row in rows.items():
+        if kind not in since or row is None or row.sent < settings.OTP_CONVERSION_MIN_SENDS:
+            continue
+        if row.conversion >= settings.OTP_MIN_CONVERSION:
+            continue
+        lifted = since[kind] > now - DAY
+        reason = (
+            f"{row.sent} codes sent {'since the last lift' if lifted else 'in 24 h'}, {row.verified} used "
+            f"({row.conversion:.0%}, below OTP_MIN_CONVERSION {settings.OTP_MIN_CONVERSION:.0%})"
+        )
+        try:
+            with transaction.atomic():
+                SmsBlock.objects.create(
+                    kind=kind, value=row.key, reason=reason, conversion=row.conversion, sends=row.sent, created_at=now
+                )
+        except IntegrityError:
+            continue  # another request blocked it a moment ago, and logged it
+        logger.warning("SMS to %s %s blocked by the conversion watch: %s", kind.label.lower(), row.key, reason)
+
+
+def sms_blocks_lift(*, blocks, by: User | None) -> int:
+    """Lift the given blocks not lifted yet (an admin action); returns how many. One conditional UPDATE."""
+    return SmsBlock.objects.filter(pk__in=[block.pk for block in blocks], lifted_at=None).update(
+        lifted_at=timezone.now(), lifted_by=by
+    )
+
+
 def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
     """Create a new code for `phone` (replacing any live one) and send it by SMS through the route.
 
     Returns the code and its challenge, an opaque id for the caller to bring back with the code.
-    Raises ResendTooSoon, TooManyCodes or PrefixBusy (429, with retry_after), or SmsUnavailable (503) when no
-    provider took the SMS; that code is retired and doesn't count toward the phone's limits. Wrong
+    Raises SendingBlocked, ResendTooSoon, TooManyCodes or PrefixBusy (429, with retry_after); SmsBudgetExhausted
+    (503) when SMS_BUDGET_PER_HOUR SMS left this hour, or SmsUnavailable (503) when no provider took the SMS: either
+    way no code stays live and nothing counts toward the phone's limits. A code that left may block its
+    prefix or country for the next requests (see _conversion_watch). Wrong
     codes never refuse a new one; they make it longer (see _new_code). A test number
     (OTP_TEST_NUMBERS) gets its fixed code, no SMS, and no send limit. The answer and its timing do
     not depend on whether a user with this phone exists.
@@ -164,10 +258,15 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
     now = timezone.now()
     challenge = secrets.token_urlsafe(24)
     test_code = settings.OTP_TEST_NUMBERS.get(phone)
+    country = phone_region(phone)
+    prefix = phone[:-4]
+    budget_now = now
     try:
         with transaction.atomic():
             live = _lock_live_code(phone)
             if test_code is None:
+                if _live_block(prefix=prefix, country=country) is not None:
+                    raise SendingBlocked()
                 code = _new_code(failures_today=len(_recent_failures(phone=phone, now=now)))
                 sends = _sends_counted(phone=phone, now=now)
                 cooldown = timedelta(seconds=settings.OTP_RESEND_SECONDS)
@@ -177,23 +276,30 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
                     raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
                 # Last, so a request refused above isn't counted; in this transaction, so a rollback refunds it.
                 prefix_hit = rate_limit_hit(
-                    key=f"otp-prefix:{phone[:-4]}",
+                    key=f"otp-prefix:{prefix}",
                     limit=settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR,
-                    window_seconds=3600,
+                    window_seconds=HOUR_SECONDS,
                 )
                 if not prefix_hit.allowed:
                     raise PrefixBusy(retry_after=prefix_hit.retry_after)
+                # The same for the hour's SMS of all numbers; this row is every sender's, so it comes last: it
+                # stays locked until this transaction ends, and only the code's insert follows.
+                budget_now = timezone.now()
+                budget_hit = rate_limit_hit(
+                    key=SMS_BUDGET_KEY, limit=settings.SMS_BUDGET_PER_HOUR, window_seconds=HOUR_SECONDS, now=budget_now
+                )
+                if not budget_hit.allowed:
+                    raise SmsBudgetExhausted(retry_after=budget_hit.retry_after)
             else:
                 code = test_code
             if live is not None:
                 # Retire only the row we hold the lock on. A code created meanwhile by a request that
                 # found no live code either makes our insert fail on the one-live-code index.
                 OtpCode.objects.filter(pk=live.pk).update(is_active=False)
-            country = phone_region(phone)
             otp = OtpCode.objects.create(
                 phone=phone,
                 country=country,
-                prefix=phone[:-4],
+                prefix=prefix,
                 send_status=SendStatus.PENDING if test_code is None else SendStatus.TEST,
                 code_hash=otp_hash(phone=phone, code=code),
                 challenge_hash=challenge_hash(challenge),
@@ -204,6 +310,10 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
     except IntegrityError:
         # A concurrent request for the same phone created the first live code a moment ago.
         raise ResendTooSoon(retry_after=settings.OTP_RESEND_SECONDS) from None
+    except SmsBudgetExhausted:
+        # After the rollback (which refunded the person's limits), so this hit is committed on its own.
+        _budget_exhausted_log_once(now=budget_now)
+        raise
 
     if test_code is None:
         # The send is slow (1–2 s): give the database connection back before waiting, so hundreds of
@@ -216,6 +326,7 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
             _record_send(otp_id=otp.pk, phone=phone, country=country, result=None, errors=exc.errors)
             raise
         _record_send(otp_id=otp.pk, phone=phone, country=country, result=result, errors=result.errors)
+        _conversion_watch(prefix=prefix, country=country)
     return OtpIssued(
         phone=phone,
         code=code,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from authentication.models import OtpCode, SendStatus, SmsMessage
+from authentication.models import OtpCode, SendStatus, SmsBlock, SmsMessage
 from authentication.selectors import otp_conversion
 from users.models import User
 
@@ -92,3 +92,33 @@ def test_the_conversion_page_is_for_staff_only(client):
     response = client.get(CONVERSION_URL)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+BLOCKS_URL = "/admin/authentication/smsblock/"
+
+
+def test_blocks_are_listed_and_filtered_by_state_and_kind(staff_client):
+    SmsBlock.objects.create(kind="prefix", value="+7916123", conversion=0.04, sends=50, reason="50 codes sent, 2 used")
+    SmsBlock.objects.create(kind="country", value="SL", conversion=0.0, sends=80, lifted_at=timezone.now())
+
+    everything = staff_client.get(BLOCKS_URL)
+    live_prefixes = staff_client.get(BLOCKS_URL, {"state": "live", "kind": "prefix"})
+    lifted = staff_client.get(BLOCKS_URL, {"state": "lifted"})
+
+    assert everything.status_code == 200
+    assert "+7916123" in everything.text and "SL" in everything.text and "4%" in everything.text
+    assert "+7916123" in live_prefixes.text and '<td class="field-value">SL</td>' not in live_prefixes.text
+    assert '<td class="field-value">SL</td>' in lifted.text and "+7916123" not in lifted.text
+
+
+def test_lift_in_the_admin_lets_codes_go_to_the_prefix_again(staff_client, api_client):
+    block = SmsBlock.objects.create(kind="prefix", value="+7916123", conversion=0.0, sends=50)
+    assert api_client.post("/api/login/", {"phone": "+79161234567"}, format="json").status_code == 429
+
+    response = staff_client.post(BLOCKS_URL, {"action": "lift", "_selected_action": [block.pk]}, follow=True)
+
+    assert response.status_code == 200 and "Lifted 1 block(s)." in response.text
+    block.refresh_from_db()
+    assert block.lifted_at is not None and block.lifted_by.phone == "+79990000009"
+    assert api_client.post("/api/login/", {"phone": "+79161234567"}, format="json").status_code == 200
+    assert OtpCode.objects.get(phone="+79161234567").send_status == SendStatus.SENT

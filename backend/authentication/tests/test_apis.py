@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from authentication.models import OtpCode, OtpFailure, TokenFamily
+from authentication.models import OtpCode, OtpFailure, SmsBlock, SmsMessage, TokenFamily
 from authentication.services import challenge_hash, otp_hash
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
@@ -147,6 +147,37 @@ def test_login_eleventh_code_of_the_day_answers_429_daily_code_limit(api_client,
     assert 24 * 3600 - 5 <= body["retry_after"] <= 24 * 3600
     assert response["Retry-After"] == str(body["retry_after"])
     assert len(locmem.outbox) == 2
+
+
+def test_login_past_the_hourly_sms_budget_answers_503_sms_budget_exhausted(api_client, settings):
+    settings.SMS_BUDGET_PER_HOUR = 1
+    assert login(api_client, "+79161110000").status_code == 200
+
+    response = login(api_client, "+79162220000")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["detail"] == "Too many sign-in codes are being sent right now. Try again later."
+    assert body["code"] == "sms_budget_exhausted"
+    assert 0 < body["retry_after"] <= 3600
+    assert response["Retry-After"] == str(body["retry_after"])
+    assert not OtpCode.objects.filter(phone="+79162220000").exists()
+    assert len(locmem.outbox) == 1
+
+
+def test_login_for_a_blocked_prefix_answers_429_prefix_blocked_and_sends_nothing(api_client):
+    SmsBlock.objects.create(kind="prefix", value="+7916123", conversion=0.02, sends=50)
+
+    response = login(api_client, "+79161234567")
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "detail": "SMS sign-in is paused for numbers like this one. Try again later.",
+        "code": "prefix_blocked",
+        "retry_after": 3600,
+    }
+    assert response["Retry-After"] == "3600"
+    assert not OtpCode.objects.exists() and not SmsMessage.objects.exists() and not locmem.outbox
 
 
 def test_verify_returns_tokens_for_a_new_user(api_client, new_phone):
@@ -481,11 +512,11 @@ def test_per_ip_cap_behind_one_proxy_ignores_client_sent_forwarded_for(api_clien
 def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
     # Counted inside the test's transaction, so each atomic block adds a SAVEPOINT and a RELEASE.
     # login: per-IP throttle (savepoint, the address's counter, the network's counter, release) = 4,
-    #        then savepoint, lock live code, failures, sends, the prefix's counter, insert, release = 7 (a
-    #        resend also retires the old code: one more), then after the SMS savepoint, its row, mark sent,
-    #        release = 4.
+    #        then savepoint, lock live code, blocks, failures, sends, the prefix's counter, the SMS budget,
+    #        insert, release = 9 (a resend also retires the old code: one more), then after the SMS savepoint,
+    #        its row, mark sent, release = 4, then the conversion watch: blocks, one COUNT = 2.
     phone = new_phone()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(19):
         assert login(api_client, phone).status_code == 200
     # verify: throttle 4, then savepoint, lock live code, failures, mark used, find user,
     #         savepoint + insert user + release, release = 9, then savepoint, insert the session (token

@@ -1,11 +1,13 @@
 """Sign-in rules under real concurrency: parallel HTTP requests to a live server, each with its own
 database connection, on PostgreSQL."""
 
+import logging
+
 import pytest
 import requests
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from authentication.models import OtpCode, OtpFailure, TokenFamily
+from authentication.models import OtpCode, OtpFailure, SmsMessage, TokenFamily
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
 from common.testing import gunicorn, run_at_once
@@ -90,6 +92,23 @@ def test_parallel_logins_to_one_number_prefix_send_exactly_its_hourly_cap(live_s
     assert {r.json()["code"] for r in responses if r.status_code == 429} == {"prefix_rate_limit"}
     assert OtpCode.objects.filter(prefix="+7916555").count() == 10
     assert len(locmem.outbox) == 10
+
+
+def test_parallel_logins_past_the_hourly_sms_budget_send_exactly_the_budget_and_log_once(live_server, settings, caplog):
+    settings.SMS_BUDGET_PER_HOUR = 10
+    phones = [f"+7916{n:03d}0000" for n in range(30)]  # 30 prefixes: no prefix cap in the way
+
+    with caplog.at_level(logging.ERROR, logger="authentication.services"):
+        responses = run_at_once(
+            [lambda s, phone=phone: s.post(f"{live_server.url}/api/login/", json={"phone": phone}) for phone in phones]
+        )
+
+    assert sorted(r.status_code for r in responses) == [200] * 10 + [503] * 20
+    assert {r.json()["code"] for r in responses if r.status_code == 503} == {"sms_budget_exhausted"}
+    assert OtpCode.objects.count() == 10 and SmsMessage.objects.count() == 10
+    assert len(locmem.outbox) == 10
+    budget_logs = [r for r in caplog.records if r.getMessage().startswith("SMS budget spent")]
+    assert len(budget_logs) == 1
 
 
 def test_parallel_logins_for_one_phone_send_one_code(live_server, new_phone):
