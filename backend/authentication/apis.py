@@ -108,13 +108,16 @@ class LoginApi(_PublicApi):
                 RateLimitCode.RESEND_COOLDOWN,
                 RateLimitCode.DAILY_CODE_LIMIT,
                 RateLimitCode.PREFIX_RATE_LIMIT,
+                RateLimitCode.PREFIX_BLOCKED,
                 RateLimitCode.IP_RATE_LIMIT,
                 RateLimitCode.NETWORK_RATE_LIMIT,
             ),
             503: OpenApiResponse(
                 response=UnavailableErrorSerializer,
-                description="No SMS provider of the route took the message. The code doesn't count toward the "
-                "phone's limits: ask again after `retry_after` seconds (also the Retry-After header).",
+                description="No SMS provider of the route took the message (`sms_unavailable`), or SMS_BUDGET_PER_HOUR "
+                "SMS already left this hour, all numbers together (`sms_budget_exhausted`). No code is made and "
+                "nothing counts toward the phone's limits: ask again after `retry_after` seconds (also the "
+                "Retry-After header).",
                 examples=[
                     OpenApiExample(
                         "Every provider failed",
@@ -123,7 +126,15 @@ class LoginApi(_PublicApi):
                             "code": "sms_unavailable",
                             "retry_after": 30,
                         },
-                    )
+                    ),
+                    OpenApiExample(
+                        "SMS budget of the hour spent",
+                        value={
+                            "detail": "Too many sign-in codes are being sent right now. Try again later.",
+                            "code": "sms_budget_exhausted",
+                            "retry_after": 1740,
+                        },
+                    ),
                 ],
             ),
         },

@@ -90,6 +90,11 @@ RATE_LIMIT_EXAMPLES: dict[RateLimitCode, tuple[str, str, int]] = {
         "Too many codes were sent to numbers like this one. Try again later.",
         1500,
     ),
+    RateLimitCode.PREFIX_BLOCKED: (
+        "SMS to numbers like this one paused",
+        "SMS sign-in is paused for numbers like this one. Try again later.",
+        3600,
+    ),
     RateLimitCode.DAILY_CODE_LIMIT: (
         "Too many codes today",
         "Too many codes were sent to this phone today. Try again later.",

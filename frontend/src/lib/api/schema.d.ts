@@ -405,7 +405,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProofOfWorkError"];
                 };
             };
-            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `prefix_rate_limit`, `ip_rate_limit`, `network_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`resend_cooldown`, `daily_code_limit`, `prefix_rate_limit`, `prefix_blocked`, `ip_rate_limit`, `network_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -414,7 +414,7 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitError"];
                 };
             };
-            /** @description No SMS provider of the route took the message. The code doesn't count toward the phone's limits: ask again after `retry_after` seconds (also the Retry-After header). */
+            /** @description No SMS provider of the route took the message (`sms_unavailable`), or SMS_BUDGET_PER_HOUR SMS already left this hour, all numbers together (`sms_budget_exhausted`). No code is made and nothing counts toward the phone's limits: ask again after `retry_after` seconds (also the Retry-After header). */
             503: {
                 headers: {
                     [name: string]: unknown;
