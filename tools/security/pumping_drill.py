@@ -13,7 +13,8 @@ Runs against a running stack (`make stack`, or `make drill-pumping` with PUMPING
 Afterwards it counts the SMS that left in PostgreSQL (authentication_smsmessage rows with status 'sent' since
 the start: exact), the answers by status and code, and prints what the caps allow. The caps are read from this
 process's environment under the stack's variable names (THROTTLE_LOGIN, ...; shipped defaults otherwise): give
-it the same values as the stack. Exit status 1 if more SMS left than the caps allow or the person could not
+it the same values as the stack. A 428 (proof of work asked of a risky request) counts as refused: the drill doesn't
+solve it. Exit status 1 if more SMS left than the caps allow or the person could not
 sign in.
 """
 
@@ -67,12 +68,15 @@ class Caps:
     nginx_on: bool
     nginx_rate: float  # per address, a second
     nginx_burst: int
+    # Proof of work (ALTCHA) asked of risky requests; the drill doesn't solve it, so a 428 is a refusal.
+    altcha_share: float
+    altcha_prefix_burst: int
 
     @classmethod
     def from_env(cls) -> Caps:
         login = os.environ.get("THROTTLE_LOGIN") or "20/hour"
         network = os.environ.get("THROTTLE_LOGIN_NETWORK") or ""
-        budget = os.environ.get("SMS_BUDGET_PER_HOUR")
+        budget = os.environ.get("SMS_BUDGET_PER_HOUR", "1000")
         return cls(
             throttle_login=rate_per_hour(login),
             throttle_login_network=rate_per_hour(network) if network else 5 * rate_per_hour(login),
@@ -81,6 +85,8 @@ class Caps:
             nginx_on=(os.environ.get("NGINX_LIMIT_REQ") or "on") in ("on", "true", "1"),
             nginx_rate=nginx_rate_per_second(os.environ.get("NGINX_LOGIN_LIMIT_RATE") or "6r/m"),
             nginx_burst=int(os.environ.get("NGINX_LOGIN_LIMIT_BURST") or 5),
+            altcha_share=float(os.environ.get("ALTCHA_RISK_SHARE") or 0.5),
+            altcha_prefix_burst=int(os.environ.get("ALTCHA_PREFIX_BURST") or 10),
         )
 
     def nginx_per_address(self, seconds: float) -> float:
@@ -100,6 +106,17 @@ class Caps:
         if prefixes is not None:
             bounds[f"per prefix: {prefixes} x OTP_MAX_SENDS_PER_PREFIX_PER_HOUR {self.prefix_per_hour}"] = (
                 prefixes * self.prefix_per_hour
+            )
+        if self.altcha_share > 0:
+            per_address = math.ceil(self.altcha_share * self.throttle_login)
+            per_network = math.ceil(self.altcha_share * self.throttle_login_network)
+            bounds[
+                f"unsolved proof of work: min({addresses} x {per_address}, {networks} x {per_network})"
+                f" (ALTCHA_RISK_SHARE {self.altcha_share:g})"
+            ] = min(addresses * per_address, networks * per_network)
+        if prefixes is not None and self.altcha_prefix_burst > 0:
+            bounds[f"unsolved proof of work: {prefixes} x ALTCHA_PREFIX_BURST {self.altcha_prefix_burst}"] = (
+                prefixes * self.altcha_prefix_burst
             )
         return bounds
 
@@ -303,7 +320,7 @@ def main() -> int:
             seconds=seconds,
         )
         for label, bound in bounds.items():
-            print(f"    allowed by {label:58} {bound:g}")
+            print(f"    allowed by {label:72} {bound:g}")
         allowed = min(bounds.values())
         total_allowed += allowed
         print(f"  the caps together allow {allowed:g}: {'within' if group_sent <= allowed else 'BEYOND'}")
