@@ -55,6 +55,16 @@ describe('rateLimitMessage', () => {
     )
   })
 
+  test('a prefix paused by the conversion watch says codes are not sent to numbers like this one', () => {
+    const error = throttled({ code: 'prefix_blocked', retry_after: 3600 })
+    expect(rateLimitMessage(error, i18n('en'), 30, Date.now() + 30_000)).toBe(
+      'Sign-in codes are not being sent to numbers like this one for now. Try again in 30 s.',
+    )
+    expect(rateLimitMessage(error, i18n('ru'), 30, Date.now() + 30_000)).toBe(
+      'На похожие номера коды для входа пока не отправляются. Попробуйте через 30 с.',
+    )
+  })
+
   test('an unknown or missing code gets the general sentence', () => {
     for (const error of [throttled({ code: 'something_new' }), throttled({})]) {
       expect(rateLimitMessage(error, i18n('en'), 30, Date.now() + 30_000)).toBe('Too many requests. Try again in 30 s.')

@@ -4,7 +4,7 @@ import { formatDuration, type Language, type MessageKey, type Translate } from '
 
 // A sentence for each limit a 429 can name (the API's `code`), so a person knows which limit stopped
 // them: their address, their network, this phone's resend cooldown, this phone's codes for the day, codes to
-// numbers like it (sequential-number pumping), its
+// numbers like it (sequential-number pumping), SMS to numbers like it paused (their codes go unused), its
 // wrong codes, or refused invite codes. An unknown or missing code gets the general sentence.
 const MESSAGES: Record<RateLimitCode, MessageKey> = {
   ip_rate_limit: 'limit.ipRateLimit',
@@ -12,6 +12,7 @@ const MESSAGES: Record<RateLimitCode, MessageKey> = {
   resend_cooldown: 'limit.resendCooldown',
   daily_code_limit: 'limit.dailyCodeLimit',
   prefix_rate_limit: 'limit.prefixRateLimit',
+  prefix_blocked: 'limit.prefixBlocked',
   wrong_code_limit: 'limit.wrongCodeLimit',
   invite_attempt_limit: 'limit.inviteAttemptLimit',
 }

@@ -7,6 +7,7 @@ const ru: Record<string, string> = {
   "This number can't receive SMS. Enter a mobile phone number.": 'На этот номер нельзя отправить SMS. Введите номер мобильного телефона.',
   "SMS sign-in isn't available for this country.": 'Вход по SMS для номеров этой страны недоступен.',
   'The code could not be sent by SMS right now. Try again shortly.': 'Сейчас не удалось отправить код по SMS. Попробуйте чуть позже.',
+  'Too many sign-in codes are being sent right now. Try again later.': 'Сейчас отправляется слишком много кодов для входа. Попробуйте позже.',
   'Enter the code from the SMS: 4 digits, or 8 if the SMS has 8.': 'Введите код из SMS: 4 цифры или 8, если в SMS их 8.',
   'A newer code was sent to this phone. Ask for a new code.': 'На этот номер отправлен более новый код. Запросите новый код.',
   'Invalid or expired code.': 'Неверный или просроченный код.',

@@ -20,6 +20,7 @@ export const en = {
   'limit.ipRateLimit': 'Too many sign-in requests from this device or network. Try again {when}.',
   'limit.networkRateLimit': 'Too many sign-in requests from your network, which others may share. Try again {when}.',
   'limit.resendCooldown': 'A code was just sent to this number. You can ask for a new one {when}.',
+  'limit.prefixBlocked': 'Sign-in codes are not being sent to numbers like this one for now. Try again {when}.',
   'limit.prefixRateLimit': 'Too many codes were sent to numbers like this one in the last hour. Try again {when}.',
   'limit.dailyCodeLimit': 'This number has had as many codes as it can get in a day. New codes can be sent {when}.',
   'limit.wrongCodeLimit': 'Too many wrong codes were entered for this number, so signing in with it is paused. Try again {when}.',
