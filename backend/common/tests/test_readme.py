@@ -32,7 +32,7 @@ import requests
 import yaml
 from django.db.models import F
 
-from authentication.models import OtpCode
+from authentication.models import OtpCode, SmsBlock
 from common.testing import free_port, gunicorn
 from users.models import User
 from users.tests.factories import UserFactory, referrals_bulk_create
@@ -286,6 +286,7 @@ class Api:
     session: requests.Session = field(default_factory=requests.Session)
     _database_down_base: str | None = None
     _sms_down_base: str | None = None
+    _no_budget_base: str | None = None
 
     def call(self, endpoint: str, body=None, *, access: str | None = None, query: str = "") -> requests.Response:
         method, path = endpoint.split(" ")
@@ -319,6 +320,12 @@ class Api:
                 )
             )
         return self._sms_down_base
+
+    def no_budget_base(self) -> str:
+        """A second server with no SMS budget at all, as if the hour's were spent (started once, when first needed)."""
+        if self._no_budget_base is None:
+            self._no_budget_base = self.exits.enter_context(gunicorn(SMS_BUDGET_PER_HOUR="0"))
+        return self._no_budget_base
 
     def database_down_base(self) -> str:
         """A second server whose database is unreachable (started once, when first needed)."""
@@ -368,6 +375,20 @@ def resend_too_soon(api: Api) -> requests.Response:
     phone = new_phone()
     api.code_for(phone)
     return api.call(LOGIN, {"phone": phone})
+
+
+def login_to_a_blocked_prefix(api: Api) -> requests.Response:
+    SmsBlock.objects.create(kind=SmsBlock.Kind.PREFIX, value="+7925123", conversion=0.02, sends=50)
+    response = api.call(LOGIN, {"phone": "+79251234567"})
+    assert not OtpCode.objects.filter(phone="+79251234567").exists(), "a blocked prefix got a code"
+    return response
+
+
+def login_past_the_budget(api: Api) -> requests.Response:
+    phone = new_phone()
+    response = requests.post(api.no_budget_base() + "/api/login/", json={"phone": phone}, timeout=60)
+    assert not OtpCode.objects.filter(phone=phone).exists(), "a code was made past the budget"
+    return response
 
 
 def revoked_refresh(api: Api, endpoint: str) -> requests.Response:
@@ -426,6 +447,8 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
     (LOGIN, 503, "The code could not be sent by SMS right now. Try again shortly."): lambda api: requests.post(
         api.sms_down_base() + "/api/login/", json={"phone": new_phone()}, timeout=60
     ),
+    (LOGIN, 429, "SMS sign-in is paused for numbers like this one. Try again later."): login_to_a_blocked_prefix,
+    (LOGIN, 503, "Too many sign-in codes are being sent right now. Try again later."): login_past_the_budget,
     (VERIFY, 400, "Invalid or expired code."): lambda api: api.call(
         VERIFY, {"phone": (phone := new_phone()), "token": wrong(api.code_for(phone))}
     ),
