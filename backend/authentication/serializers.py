@@ -90,9 +90,20 @@ class OtpCodeField(serializers.Field):
         return value
 
 
+class AltchaPayloadField(serializers.CharField):
+    """A string only: DRF's CharField would take the number 0 as "0", which no client means."""
+
+    default_error_messages = {"not_a_string": "Send the solution as a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class LoginInputSerializer(serializers.Serializer):
     phone = PhoneNumberField(sms_regions_only=True)
-    altcha = serializers.CharField(
+    altcha = AltchaPayloadField(
         required=False,
         allow_blank=True,
         max_length=4000,

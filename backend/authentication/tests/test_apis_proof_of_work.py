@@ -205,3 +205,12 @@ def test_one_solution_sent_by_two_requests_at_once_passes_once(prefix_burst):
 
     assert sorted(statuses) == [200, 428]
     assert SpentChallenge.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", [0, 12, True, {"counter": 1}, ["x"]])
+def test_a_solution_that_isnt_a_string_is_a_400(api_client, value):
+    response = api_client.post("/api/login/", {"phone": "+79161234567", "altcha": value}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"altcha": ["Send the solution as a string."]}
+    assert not OtpCode.objects.exists()
