@@ -287,6 +287,7 @@ class Api:
     _database_down_base: str | None = None
     _sms_down_base: str | None = None
     _no_budget_base: str | None = None
+    _wary_base: str | None = None
 
     def call(self, endpoint: str, body=None, *, access: str | None = None, query: str = "") -> requests.Response:
         method, path = endpoint.split(" ")
@@ -326,6 +327,12 @@ class Api:
         if self._no_budget_base is None:
             self._no_budget_base = self.exits.enter_context(gunicorn(SMS_BUDGET_PER_HOUR="0"))
         return self._no_budget_base
+
+    def wary_base(self) -> str:
+        """A second server that wants proof of work from a second code to one number range (ALTCHA_PREFIX_BURST=1)."""
+        if self._wary_base is None:
+            self._wary_base = self.exits.enter_context(gunicorn(ALTCHA_PREFIX_BURST="1"))
+        return self._wary_base
 
     def database_down_base(self) -> str:
         """A second server whose database is unreachable (started once, when first needed)."""
@@ -391,6 +398,14 @@ def login_past_the_budget(api: Api) -> requests.Response:
     return response
 
 
+def risky_login(api: Api) -> requests.Response:
+    first = requests.post(api.wary_base() + "/api/login/", json={"phone": "+79265550001"}, timeout=60)
+    assert first.status_code == 200, first.text
+    response = requests.post(api.wary_base() + "/api/login/", json={"phone": "+79265550002"}, timeout=60)
+    assert not OtpCode.objects.filter(phone="+79265550002").exists(), "a risky login without proof of work got a code"
+    return response
+
+
 def revoked_refresh(api: Api, endpoint: str) -> requests.Response:
     refresh = api.sign_in()["refresh"]
     assert api.call(LOGOUT, {"refresh": refresh}).status_code == 204
@@ -449,6 +464,7 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
     ),
     (LOGIN, 429, "SMS sign-in is paused for numbers like this one. Try again later."): login_to_a_blocked_prefix,
     (LOGIN, 503, "Too many sign-in codes are being sent right now. Try again later."): login_past_the_budget,
+    (LOGIN, 428, "Solve the proof-of-work challenge and send the request again."): risky_login,
     (VERIFY, 400, "Invalid or expired code."): lambda api: api.call(
         VERIFY, {"phone": (phone := new_phone()), "token": wrong(api.code_for(phone))}
     ),
