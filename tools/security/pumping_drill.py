@@ -331,6 +331,16 @@ def main() -> int:
     attack_sms = sum(sent.values()) - person_sms
     print(f"\nSMS that left in all: {sum(sent.values())} ({attack_sms} to the attack, {person_sms} to the person)")
     print(f"  SMS rows 'failed': {failed}; max SMS to one number: {max(sent.values(), default=0)}")
+    by_prefix = Counter()
+    for phone, count in sent.items():
+        by_prefix[phone[:-4]] += count
+    prefix, most = by_prefix.most_common(1)[0] if by_prefix else ("-", 0)
+    print(
+        f"  max SMS to one range of 10,000 numbers: {most} ({prefix}xxxx; the cap OTP_MAX_SENDS_PER_PREFIX_PER_HOUR"
+        f" {caps.prefix_per_hour}, proof of work asked from ALTCHA_PREFIX_BURST {caps.altcha_prefix_burst})"
+    )
+    if most > caps.prefix_per_hour:
+        failures.append(f"{most} SMS to {prefix}xxxx, the per-prefix cap is {caps.prefix_per_hour}")
     print(f"  the caps together allow the attack {total_allowed:g} in {seconds:.0f} s")
     if caps.sms_budget_per_hour is not None:
         print(f"  SMS_BUDGET_PER_HOUR: {caps.sms_budget_per_hour}")
