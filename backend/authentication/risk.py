@@ -6,8 +6,12 @@ pays a fraction of a CPU-second per code from then on, which a script firing tho
 browser doesn't. The signals read the counters the caps already keep: they cost two or three indexed reads.
 """
 
-from django.conf import settings
+from datetime import timedelta
 
+from django.conf import settings
+from django.utils import timezone
+
+from authentication.models import SmsBlock
 from authentication.throttles import LoginIpThrottle
 from common.exceptions import ProofOfWorkRequired
 from common.proof_of_work import pow_challenge_create, pow_solution_spend
@@ -17,7 +21,8 @@ from common.ratelimit import rate_count
 def login_risk(*, request, phone: str) -> str | None:
     """Why a code request looks risky, or None: its client's address or network has used ALTCHA_RISK_SHARE of its
     hourly cap (THROTTLE_LOGIN, THROTTLE_LOGIN_NETWORK), or ALTCHA_PREFIX_BURST codes went to the number's prefix
-    (all but its last 4 digits) this hour. A setting of 0 turns its signal off."""
+    (all but its last 4 digits) this hour, or a block of that prefix was lifted in the last ALTCHA_AFTER_LIFT_HOURS
+    (a range pumped once is likely to be tried again). A setting of 0 turns its signal off."""
     share = settings.ALTCHA_RISK_SHARE
     if share > 0 and LoginIpThrottle().share_used(request) >= share:
         return "client_near_cap"
@@ -25,6 +30,12 @@ def login_risk(*, request, phone: str) -> str | None:
     # The key otp_request counts the prefix's codes under (OTP_MAX_SENDS_PER_PREFIX_PER_HOUR).
     if burst > 0 and rate_count(key=f"otp-prefix:{phone[:-4]}", window_seconds=3600) >= burst:
         return "prefix_burst"
+    hours = settings.ALTCHA_AFTER_LIFT_HOURS
+    if hours > 0:
+        since = timezone.now() - timedelta(hours=hours)
+        lifted = SmsBlock.objects.filter(kind=SmsBlock.Kind.PREFIX, value=phone[:-4], lifted_at__gte=since)
+        if lifted.exists():
+            return "prefix_lifted"
     return None
 
 

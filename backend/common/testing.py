@@ -81,6 +81,7 @@ def gunicorn(**env_overrides):
         # Nor a proof of work (one address, one prefix, many requests): its tests turn the signals on.
         "ALTCHA_RISK_SHARE": "0",
         "ALTCHA_PREFIX_BURST": "0",
+        "ALTCHA_AFTER_LIFT_HOURS": "0",
         "SERVE_SPA": "false",
         **env_overrides,
     }

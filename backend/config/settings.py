@@ -324,10 +324,12 @@ OTP_HARDENED_CODE_LENGTH = env_int("OTP_HARDENED_CODE_LENGTH", 8)
 OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = env_int("OTP_MAX_SENDS_PER_PREFIX_PER_HOUR", 20)
 # Proof of work (ALTCHA, common/proof_of_work.py) before a risky /api/login/: 428 with a challenge the client solves.
 # Risky: the client's address or network has used ALTCHA_RISK_SHARE of its THROTTLE_LOGIN(_NETWORK) cap this hour
-# (0: never), or ALTCHA_PREFIX_BURST codes went to the number's prefix this hour (0: never). ALTCHA_MAX_NUMBER is the
-# work: the solver tries up to that many SHA-256 hashes (100,000: well under a second in a browser's workers).
+# (0: never), or ALTCHA_PREFIX_BURST codes went to the number's prefix this hour (0: never), or an operator lifted a
+# block of the number's prefix (the conversion watch's) in the last ALTCHA_AFTER_LIFT_HOURS (0: never).
+# ALTCHA_MAX_NUMBER is the work: the solver tries up to that many SHA-256 hashes (100,000: about a second in a browser).
 ALTCHA_RISK_SHARE = env_float("ALTCHA_RISK_SHARE", 0.5)
 ALTCHA_PREFIX_BURST = env_int("ALTCHA_PREFIX_BURST", 10)
+ALTCHA_AFTER_LIFT_HOURS = env_int("ALTCHA_AFTER_LIFT_HOURS", 24)
 ALTCHA_MAX_NUMBER = env_int("ALTCHA_MAX_NUMBER", 100_000)
 # SMS that may leave per hour, all numbers together (a fixed window shared by every process): past it no code is
 # sent until the hour ends (503 sms_budget_exhausted) and an error is logged once. Sized to a few times the peak hour.

@@ -24,6 +24,7 @@ THROTTLE_VERIFY = "10000/hour"
 # No proof of work either (the tests share one address and one prefix): its own tests turn the signals on.
 ALTCHA_RISK_SHARE = 0.0
 ALTCHA_PREFIX_BURST = 0
+ALTCHA_AFTER_LIFT_HOURS = 0
 THROTTLE_LOGIN_NETWORK = "50000/hour"
 THROTTLE_VERIFY_NETWORK = "50000/hour"
 # Tests that count statements must not meet a purge; the purge's own tests turn it on.

@@ -200,6 +200,7 @@ def stack(spa_root) -> Iterator[Stack]:
         # Nor may the caps' tests meet a proof of work on their way to the cap (its own tests turn it on).
         "ALTCHA_RISK_SHARE": "0",
         "ALTCHA_PREFIX_BURST": "0",
+        "ALTCHA_AFTER_LIFT_HOURS": "0",
         # Most of the tests' codes are never used: the conversion watch would block the country they all share.
         "OTP_CONVERSION_MIN_SENDS": "1000000000",
         "SMS_BUDGET_PER_HOUR": "1000000",

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from authentication.models import OtpCode
+from authentication.models import OtpCode, SmsBlock
 from authentication.sms import locmem
 from common.models import SpentChallenge
 from common.proof_of_work import pow_challenge_create
@@ -214,3 +214,19 @@ def test_a_solution_that_isnt_a_string_is_a_400(api_client, value):
     assert response.status_code == 400
     assert response.json() == {"altcha": ["Send the solution as a string."]}
     assert not OtpCode.objects.exists()
+
+
+def test_a_prefix_whose_block_was_lifted_lately_must_prove_work(api_client, settings):
+    settings.ALTCHA_RISK_SHARE, settings.ALTCHA_PREFIX_BURST, settings.ALTCHA_AFTER_LIFT_HOURS = 0, 0, 24
+    now = timezone.now()
+    lifted = {"kind": SmsBlock.Kind.PREFIX, "conversion": 0.02, "sends": 50}
+    SmsBlock.objects.create(value="+7916555", lifted_at=now - timedelta(hours=23), **lifted)
+    SmsBlock.objects.create(value="+7916777", lifted_at=now - timedelta(hours=25), **lifted)
+
+    response = login(api_client, "+79165550001")
+
+    assert response.status_code == 428
+    assert not OtpCode.objects.filter(phone="+79165550001").exists()
+    assert login(api_client, "+79167770001").status_code == 200  # lifted longer ago
+    assert login(api_client, "+79168880001").status_code == 200  # never blocked
+    assert login(api_client, "+79165550001", solve(response.json()["altcha"])).status_code == 200
