@@ -99,8 +99,9 @@ class LoginApi(_PublicApi):
             ),
             428: proof_of_work_response(
                 "The request looks risky (its address or network used ALTCHA_RISK_SHARE of its hourly cap, or "
-                "ALTCHA_PREFIX_BURST codes went to numbers like this one this hour) and carries no valid solution: no "
-                "code is sent. Solve `altcha` (an ALTCHA challenge, e.g. with the `altcha` npm package's "
+                "ALTCHA_PREFIX_BURST codes went to numbers like this one this hour, or a block of their prefix was "
+                "lifted in the last ALTCHA_AFTER_LIFT_HOURS) and carries no valid solution: no code is sent. "
+                "Solve `altcha` (an ALTCHA challenge, e.g. with the `altcha` npm package's "
                 "solveChallenge) and send the same request again with the encoded solution in `altcha`. A solution "
                 "works once and for 5 minutes; a spent, expired or forged one gets a new 428."
             ),
