@@ -46,7 +46,7 @@ test('a risky sign-in proves work in the background and goes through', async ({ 
   await page.getByRole('button', { name: 'Get code' }).click()
 
   const codeInput = page.getByLabel('Code from the SMS')
-  await expect(codeInput).toBeFocused({ timeout: 30_000 })
+  await expect(codeInput).toBeFocused({ timeout: 60_000 }) // solving has a 60 s budget
   expect(logins.map(({ status, altcha }) => ({ status, altcha }))).toEqual([
     { status: 428, altcha: false },
     { status: 200, altcha: true },
