@@ -196,7 +196,7 @@ def _conversion_watch(*, prefix: str, country: str) -> None:
         return
     now = timezone.now()
     values = {SmsBlock.Kind.PREFIX: prefix}
-    if country:
+    if country and country not in settings.OTP_CONVERSION_WATCH_EXEMPT_REGIONS:
         values[SmsBlock.Kind.COUNTRY] = country
     match = Q()
     for kind, value in values.items():

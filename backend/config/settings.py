@@ -338,6 +338,11 @@ SMS_BUDGET_PER_HOUR = env_int("SMS_BUDGET_PER_HOUR", 1000)
 # of which less than OTP_MIN_CONVERSION were used is blocked until an operator lifts it (OTP_MIN_CONVERSION=0: off).
 OTP_CONVERSION_MIN_SENDS = env_int("OTP_CONVERSION_MIN_SENDS", 50)
 OTP_MIN_CONVERSION = env_float("OTP_MIN_CONVERSION", 0.2)
+# Countries the watch never blocks as a whole (their prefixes still can be): by default the home country, or
+# 50 unread codes to random numbers of it would switch SMS sign-in off for everyone there.
+OTP_CONVERSION_WATCH_EXEMPT_REGIONS = [
+    region.upper() for region in env_list("OTP_CONVERSION_WATCH_EXEMPT_REGIONS", PHONENUMBER_DEFAULT_REGION)
+]
 # Numbers with a fixed code that never send an SMS and never count against the send limits (app-store
 # reviewers, demos, CI): "+79990000001=1234,+79990000002=5678".
 OTP_TEST_NUMBERS: dict[str, str] = {}

@@ -171,7 +171,16 @@ def test_the_watch_leaves_a_prefix_alone_while_enough_of_its_codes_are_used(watc
     assert not SmsBlock.objects.exists()
 
 
+def test_the_watch_never_blocks_the_home_country_as_a_whole(watch):
+    for n in range(6):
+        otp_request(phone=f"+791{n}1230000")
+
+    assert not SmsBlock.objects.filter(kind="country").exists()
+    otp_request(phone="+79261230000")
+
+
 def test_the_watch_blocks_a_country_whose_codes_go_unused_across_prefixes(watch):
+    watch.OTP_CONVERSION_WATCH_EXEMPT_REGIONS = []
     for n in range(5):
         otp_request(phone=f"+791{n}1230000")
 
