@@ -159,8 +159,10 @@ class LoginApi(_PublicApi):
         serializer = LoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         phone = serializer.validated_data["phone"]
-        login_proof_of_work_check(request=request, phone=phone, solution=serializer.validated_data.get("altcha"))
-        issued = otp_request(phone=phone, language=_language(request))
+        proven = login_proof_of_work_check(
+            request=request, phone=phone, solution=serializer.validated_data.get("altcha")
+        )
+        issued = otp_request(phone=phone, language=_language(request), proof_of_work=proven)
         body = {
             "phone": issued.phone,
             "expires_in": issued.expires_in,

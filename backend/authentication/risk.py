@@ -39,13 +39,15 @@ def login_risk(*, request, phone: str) -> str | None:
     return None
 
 
-def login_proof_of_work_check(*, request, phone: str, solution: str | None) -> None:
-    """Let a code request through if it isn't risky, or if `solution` solves an unspent challenge (spending it).
+def login_proof_of_work_check(*, request, phone: str, solution: str | None) -> bool:
+    """Let a code request through if it isn't risky, or if `solution` solves an unspent challenge (spending it);
+    True if it proved work. otp_request decides the prefix burst again on its atomic count (see there).
 
     Raises ProofOfWorkRequired (428) with a new challenge otherwise: no solution, a wrong, expired, forged or
     already spent one all get the same answer, and nothing is counted against the phone.
     """
     if login_risk(request=request, phone=phone) is None:
-        return
+        return False
     if not pow_solution_spend(payload=solution):
         raise ProofOfWorkRequired(challenge=pow_challenge_create())
+    return True

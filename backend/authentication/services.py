@@ -37,6 +37,8 @@ from authentication.models import OtpCode, OtpFailure, SendStatus, SmsBlock, Sms
 from authentication.selectors import otp_conversion_of
 from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
+from common.exceptions import ProofOfWorkRequired
+from common.proof_of_work import pow_challenge_create
 from common.ratelimit import rate_limit_hit
 from users.models import User
 from users.phones import phone_region
@@ -243,11 +245,12 @@ def sms_blocks_lift(*, blocks, by: User | None) -> int:
     )
 
 
-def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
+def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool = False) -> OtpIssued:
     """Create a new code for `phone` (replacing any live one) and send it by SMS through the route.
 
     Returns the code and its challenge, an opaque id for the caller to bring back with the code.
-    Raises SendingBlocked, ResendTooSoon, TooManyCodes or PrefixBusy (429, with retry_after); SmsBudgetExhausted
+    Raises SendingBlocked, ResendTooSoon, TooManyCodes or PrefixBusy (429, with retry_after); ProofOfWorkRequired
+    (428) past ALTCHA_PREFIX_BURST codes to the prefix this hour unless `proof_of_work`; SmsBudgetExhausted
     (503) when SMS_BUDGET_PER_HOUR SMS left this hour, or SmsUnavailable (503) when no provider took the SMS: either
     way no code stays live and nothing counts toward the phone's limits. A code that left may block its
     prefix or country for the next requests (see _conversion_watch). Wrong
@@ -282,6 +285,12 @@ def otp_request(*, phone: str, language: str | None = None) -> OtpIssued:
                 )
                 if not prefix_hit.allowed:
                     raise PrefixBusy(retry_after=prefix_hit.retry_after)
+                # The prefix-burst signal (authentication/risk.py) read the count before this request; requests
+                # arriving together all read the same. Decided again on the count this request just took: past
+                # ALTCHA_PREFIX_BURST, only a request that proved work goes on (the rollback refunds the hit).
+                burst = settings.ALTCHA_PREFIX_BURST
+                if burst > 0 and prefix_hit.count > burst and not proof_of_work:
+                    raise ProofOfWorkRequired(challenge=pow_challenge_create())
                 # The same for the hour's SMS of all numbers; this row is every sender's, so it comes last: it
                 # stays locked until this transaction ends, and only the code's insert follows.
                 budget_now = timezone.now()

@@ -10,6 +10,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from authentication.models import OtpCode, OtpFailure, SmsMessage, TokenFamily
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
+from common.models import RateCounter
 from common.testing import gunicorn, run_at_once
 from users.models import User
 
@@ -109,6 +110,25 @@ def test_parallel_logins_past_the_hourly_sms_budget_send_exactly_the_budget_and_
     assert len(locmem.outbox) == 10
     budget_logs = [r for r in caplog.records if r.getMessage().startswith("SMS budget spent")]
     assert len(budget_logs) == 1
+
+
+def test_parallel_logins_to_one_prefix_past_its_burst_must_all_prove_work(live_server, settings):
+    """The prefix-burst signal is decided on the atomic count each request takes, not on a read made before:
+    requests arriving together can't all slip under it (the pumping drill saw 19 where 10 should have passed)."""
+    settings.ALTCHA_PREFIX_BURST = 5
+    settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = 100
+    phones = [f"+7916556{last:04d}" for last in range(20)]
+
+    responses = run_at_once(
+        [lambda s, phone=phone: s.post(f"{live_server.url}/api/login/", json={"phone": phone}) for phone in phones]
+    )
+
+    assert sorted(r.status_code for r in responses) == [200] * 5 + [428] * 15
+    assert {r.json()["code"] for r in responses if r.status_code == 428} == {"proof_of_work_required"}
+    assert all("altcha" in r.json() for r in responses if r.status_code == 428)
+    assert OtpCode.objects.filter(prefix="+7916556").count() == 5
+    assert len(locmem.outbox) == 5
+    assert RateCounter.objects.get(key="otp-prefix:+7916556").count == 5
 
 
 def test_parallel_logins_for_one_phone_send_one_code(live_server, new_phone):
