@@ -84,6 +84,7 @@ def test_security_headers_are_on_every_response_exactly_once(stack, path):
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
         "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
     }.items():
         assert headers_of(response, name) == [value], name
     (csp,) = headers_of(response, "Content-Security-Policy")
