@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from authentication.exceptions import InvalidCode, PrefixBusy, ResendTooSoon, SmsUnavailable
+from authentication.exceptions import InvalidCode, PhoneLocked, PrefixBusy, ResendTooSoon, SmsUnavailable
 from authentication.models import OtpCode, SendStatus, SmsMessage
 from authentication.services import otp_request, otp_verify
 from authentication.sms import locmem
@@ -158,3 +158,20 @@ def test_test_numbers_use_none_of_the_prefix_budget(settings):
     otp_request(phone="+79990000001")
     otp_request(phone="+79990000002")
     assert not RateCounter.objects.filter(key__startswith="otp-prefix:").exists()
+
+
+def test_a_test_numbers_fixed_code_cant_be_guessed_through_fresh_challenges(settings):
+    """Its code never changes and its codes are free: without a daily cap on wrong entries for everyone, each new
+    challenge would be 5 more guesses at the same 4 digits (2,000 requests would cover them all)."""
+    settings.OTP_TEST_NUMBERS = {"+79990000001": "1234"}
+    guesses = iter(f"{n:04d}" for n in range(10_000) if n != 1234)
+    for _ in range(2):
+        issued = otp_request(phone="+79990000001")
+        for _ in range(settings.OTP_MAX_ATTEMPTS):
+            with pytest.raises(InvalidCode):
+                otp_verify(phone="+79990000001", code=next(guesses), challenge=issued.challenge)
+
+    issued = otp_request(phone="+79990000001")
+    with pytest.raises(PhoneLocked):
+        otp_verify(phone="+79990000001", code="1234", challenge=issued.challenge)
+    assert not User.objects.filter(phone="+79990000001").exists()
