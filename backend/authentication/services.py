@@ -129,14 +129,17 @@ def sms_text(*, code: str, language: str | None) -> str:
 
 def _record_send(*, otp_id: int, phone: str, country: str, result: SmsSendResult | None, errors) -> None:
     """One SmsMessage row per provider tried, and the code marked sent (or failed and retired)."""
+
+    def row(provider: str, latency: float, **fields) -> SmsMessage:
+        return SmsMessage(
+            otp_id=otp_id, phone=phone, country=country, provider=provider, latency_ms=round(latency * 1000), **fields
+        )
+
     rows = [
-        SmsMessage(
-            otp_id=otp_id,
-            phone=phone,
-            country=country,
-            provider=error.provider,
+        row(
+            error.provider,
+            error.latency,
             status=SmsMessage.Status.FAILED,
-            latency_ms=round(error.latency * 1000),
             error=error.error[:2000],
             error_code=(error.code or "")[:100],
         )
@@ -144,14 +147,11 @@ def _record_send(*, otp_id: int, phone: str, country: str, result: SmsSendResult
     ]
     if result is not None:
         rows.append(
-            SmsMessage(
-                otp_id=otp_id,
-                phone=phone,
-                country=country,
-                provider=result.provider,
-                provider_message_id=(result.message_id or "")[:100],
+            row(
+                result.provider,
+                result.latency,
                 status=SmsMessage.Status.SENT,
-                latency_ms=round(result.latency * 1000),
+                provider_message_id=(result.message_id or "")[:100],
             )
         )
     with transaction.atomic():
@@ -370,10 +370,10 @@ def otp_verify(*, phone: str, code: str, challenge: str | None = None) -> Signed
                 # Open entries stop until the oldest of the last `limit` failures leaves the 24 h window.
                 raise PhoneLocked(retry_after=(recent[-1] + DAY - now).total_seconds())
         holder = challenge is not None
-        if holder and (otp is None or not constant_time_compare(otp.challenge_hash, challenge_hash(challenge))):
+        held = challenge_hash(challenge) if holder else ""
+        if holder and (otp is None or not constant_time_compare(otp.challenge_hash, held)):
             replaced = (
-                otp is not None
-                and OtpCode.objects.filter(phone=phone, challenge_hash=challenge_hash(challenge), used_at=None).exists()
+                otp is not None and OtpCode.objects.filter(phone=phone, challenge_hash=held, used_at=None).exists()
             )
             raise CodeReplaced() if replaced else InvalidCode()
         tries_field = "attempts" if holder else "open_attempts"

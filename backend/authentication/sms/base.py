@@ -11,7 +11,6 @@ import time
 
 import httpx
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 
 class SmsSendError(Exception):
@@ -78,8 +77,3 @@ class HttpSmsBackend(BaseSmsBackend):
         if not isinstance(body, dict):
             raise SmsSendError(f"HTTP {response.status_code}, unexpected JSON: {str(body)[:200]}")
         return body
-
-
-def get_sms_backend() -> BaseSmsBackend:
-    """The one backend SMS_BACKEND names. New code sends through route.sms_send, which honours SMS_ROUTE."""
-    return import_string(settings.SMS_BACKEND)()

@@ -8,7 +8,7 @@ from werkzeug import Response
 
 from authentication.exceptions import SmsUnavailable
 from authentication.sms import locmem
-from authentication.sms.base import BaseSmsBackend, SmsSendError, get_sms_backend
+from authentication.sms.base import BaseSmsBackend, SmsSendError
 from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from common.exceptions import api_exception_handler
 
@@ -47,8 +47,6 @@ def test_without_sms_route_the_route_is_sms_backend_alone(settings):
     assert sms_route() == ["authentication.sms.locmem.LocmemSmsBackend"]
     assert result == SmsSendResult(provider="locmem", message_id=None, latency=result.latency, errors=())
     assert [(sms.phone, sms.text) for sms in locmem.outbox] == [(PHONE, "code 0421")]
-    # The one-backend entry point services.py uses today still works as before.
-    assert type(get_sms_backend()).__name__ == "LocmemSmsBackend"
 
 
 def test_console_is_a_route_name_and_keeps_the_simulated_delay(settings, capsys):
