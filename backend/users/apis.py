@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import RateLimitCode
-from common.pagination import NewestFirstCursorPagination
 from common.schema import ERROR_401, error_response, rate_limit_response
+from users.pagination import NewestFirstCursorPagination
 from users.selectors import profile_get, referral_list
 from users.serializers import ProfileOutputSerializer, ProfileUpdateInputSerializer, ReferralOutputSerializer
 from users.services import invite_code_activate
