@@ -11,7 +11,7 @@ from authentication.models import OtpCode, OtpFailure, SmsMessage, TokenFamily
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
 from common.models import RateCounter
-from common.testing import gunicorn, run_at_once
+from common.tests.helpers import gunicorn, run_at_once
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from rest_framework.test import APIRequestFactory
 from authentication.tests.helpers import last_sms_code, wrong_code
 from authentication.throttles import LoginIpThrottle, client_buckets
 from common.models import RateCounter
-from common.testing import gunicorn, run_at_once
+from common.tests.helpers import gunicorn, run_at_once
 from config.settings import _rate_times
 
 NOW_MINUS_1H = timezone.now() - timedelta(hours=1)

@@ -11,7 +11,7 @@ import pytest
 import requests
 from django.test import Client
 
-from common.testing import BACKEND_DIR, free_port, gunicorn
+from common.tests.helpers import BACKEND_DIR, free_port, gunicorn
 
 LEAKS = ["DJANGO_SETTINGS_MODULE", "SECRET_KEY", "Traceback", "/work/", str(BACKEND_DIR), "ALLOWED_HOSTS"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from common.testing import BACKEND_DIR, gunicorn
+from common.tests.helpers import BACKEND_DIR, gunicorn
 from users.models import User
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from common.testing import BACKEND_DIR, free_port
+from common.tests.helpers import BACKEND_DIR, free_port
 
 
 @pytest.mark.server

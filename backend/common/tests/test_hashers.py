@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from common.hashers import ThreadPoolPBKDF2PasswordHasher
-from common.testing import BACKEND_DIR
-from common.testing import _test_database_url as database_url_of_the_tests
+from common.tests.helpers import BACKEND_DIR
+from common.tests.helpers import _test_database_url as database_url_of_the_tests
 from config import settings as production_settings
 
 

@@ -12,7 +12,7 @@ import jwt
 import pytest
 import requests
 
-from common.testing import BACKEND_DIR, _test_database_url, free_port, wait_until_serving
+from common.tests.helpers import BACKEND_DIR, _test_database_url, free_port, wait_until_serving
 
 REPO = BACKEND_DIR.parent
 SCRIPT = BACKEND_DIR / "scripts" / "local_secrets.py"

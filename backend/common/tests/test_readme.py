@@ -33,7 +33,7 @@ import yaml
 from django.db.models import F
 
 from authentication.models import OtpCode, SmsBlock
-from common.testing import free_port, gunicorn
+from common.tests.helpers import free_port, gunicorn
 from users.models import User
 from users.tests.factories import UserFactory, referrals_bulk_create
 

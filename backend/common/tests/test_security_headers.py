@@ -8,7 +8,7 @@ import requests
 from django.test import Client
 
 from common.middleware import CONTENT_SECURITY_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
-from common.testing import gunicorn
+from common.tests.helpers import gunicorn
 
 REPO = Path(__file__).resolve().parents[3]
 NGINX_TEMPLATE = REPO / "nginx" / "referral.conf.template"

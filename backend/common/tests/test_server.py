@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.db import connection
 
-from common.testing import free_port, gunicorn
+from common.tests.helpers import free_port, gunicorn
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
-from common.testing import BACKEND_DIR
-from common.testing import _test_database_url as database_url_of_the_tests
+from common.tests.helpers import BACKEND_DIR
+from common.tests.helpers import _test_database_url as database_url_of_the_tests
 from users.admin_lockout import admin_login_client_ip, admin_login_username
 from users.models import User
 

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from common.testing import run_at_once
+from common.tests.helpers import run_at_once
 from users.models import User
 from users.tests.factories import UserFactory
 

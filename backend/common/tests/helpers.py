@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
-BACKEND_DIR = Path(__file__).resolve().parents[1]
+BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 
 def run_at_once(calls: list[Callable[[requests.Session], requests.Response]]) -> list[requests.Response]:
