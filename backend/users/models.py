@@ -1,14 +1,16 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from users.invite_codes import ALPHABET, LENGTH
+from users.invite_codes import ALPHABET, LENGTH, invite_code_generate
 from users.phones import InvalidPhone, phone_normalize
 
 E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
 INVITE_CODE_REGEX = rf"^[{ALPHABET}]{{{LENGTH}}}$"
+# 32**6 ≈ 1.07e9 codes: a collision is rare, several in a row means something else is wrong.
+_INVITE_CODE_TRIES = 10
 
 
 class PhoneField(models.CharField):
@@ -45,11 +47,28 @@ class UserManager(BaseUserManager):
         The phone may be typed any common way; it is stored in E.164 like every other. Raises
         InvalidPhone (a ValueError) for a number that isn't one.
         """
-        from users.services import user_create
-
         # Any valid number: an admin signs in with a password, not an SMS code.
-        e164 = phone_normalize(str(phone), mobile_only=False)
-        return user_create(phone=e164, is_staff=True, is_superuser=True, password=password)
+        user = self.model(phone=phone_normalize(str(phone), mobile_only=False), is_staff=True, is_superuser=True)
+        user.set_password(password)  # None leaves it unusable
+        return self.insert_with_invite_code(user)
+
+    def insert_with_invite_code(self, user: "User") -> "User":
+        """Insert the new, unsaved `user` with a fresh random invite code; returns it saved.
+
+        Uniqueness is left to the database's unique index: on a collision we draw again instead of
+        checking first (a check would race). Raises IntegrityError if the phone is already taken.
+        """
+        for _ in range(_INVITE_CODE_TRIES):
+            user.invite_code = invite_code_generate()
+            try:
+                with transaction.atomic(using=self.db):
+                    user.save(force_insert=True, using=self.db)
+                return user
+            except IntegrityError as exc:
+                if self.filter(phone=user.phone).exists():
+                    raise
+                last_error = exc
+        raise last_error
 
 
 class User(AbstractBaseUser, PermissionsMixin):

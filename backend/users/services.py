@@ -15,11 +15,8 @@ from users.exceptions import (
     InviteCodeNotFound,
     TooManyActivationAttempts,
 )
-from users.invite_codes import PATTERN, invite_code_generate, invite_code_normalize
+from users.invite_codes import PATTERN, invite_code_normalize
 from users.models import InviteActivationFailure, User
-
-# 32**6 ≈ 1.07e9 codes: a collision is rare, several in a row means something else is wrong.
-_INVITE_CODE_TRIES = 10
 
 
 def user_create(*, phone: str, password: str | None = None, **extra) -> User:
@@ -37,22 +34,8 @@ def user_create(*, phone: str, password: str | None = None, **extra) -> User:
 
 def user_insert(*, user: User) -> User:
     """Insert the new, unsaved `user` with a fresh random invite code (for forms that build the user,
-    like the admin's); returns it saved.
-
-    Uniqueness is left to the database's unique index: on a collision we draw again instead of
-    checking first (a check would race). Raises IntegrityError if the phone is already taken.
-    """
-    for _ in range(_INVITE_CODE_TRIES):
-        user.invite_code = invite_code_generate()
-        try:
-            with transaction.atomic():
-                user.save(force_insert=True)
-            return user
-        except IntegrityError as exc:
-            if User.objects.filter(phone=user.phone).exists():
-                raise
-            last_error = exc
-    raise last_error
+    like the admin's); returns it saved. Raises IntegrityError if the phone is already taken."""
+    return User.objects.insert_with_invite_code(user)
 
 
 @dataclass(frozen=True)

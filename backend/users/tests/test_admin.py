@@ -44,7 +44,7 @@ def test_admin_add_creates_user_with_e164_phone_and_a_random_invite_code(staff_c
 def test_admin_add_draws_another_invite_code_on_a_collision(staff_client, monkeypatch):
     taken = UserFactory()
     codes = iter([taken.invite_code, "ZZZZZZ"])
-    monkeypatch.setattr("users.services.invite_code_generate", lambda: next(codes))
+    monkeypatch.setattr("users.models.invite_code_generate", lambda: next(codes))
 
     response = _add(staff_client, phone="+79161234567")
 

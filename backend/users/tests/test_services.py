@@ -31,7 +31,7 @@ def test_normalize_trims_uppercases_and_maps_look_alikes(raw, expected):
 def test_user_create_retries_on_an_invite_code_collision(monkeypatch, new_phone):
     taken = UserFactory()
     codes = iter([taken.invite_code, "ZZZZZZ"])
-    monkeypatch.setattr("users.services.invite_code_generate", lambda: next(codes))
+    monkeypatch.setattr("users.models.invite_code_generate", lambda: next(codes))
 
     user = user_create(phone=new_phone())
 
