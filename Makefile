@@ -97,7 +97,7 @@ test-backend: check-db ## Backend tests (pytest on PostgreSQL)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
 
 # The stack and compose tests live outside backend/ and follow its ruff settings too.
-RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools/compose tools/security
+RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools/compose tools/security tools/stack
 
 lint: install ## Check style (ruff: backend/, nginx/tests, tools/compose)
 	cd backend && $(PY) -m ruff check . && $(PY) -m ruff format --check .
@@ -152,7 +152,9 @@ dev: frontend/node_modules/.package-lock.json ## Vite dev server with hot reload
 
 # ---- stack ----
 # The production topology: docker compose (up/down/logs), or the same nginx config natively in
-# front of gunicorn on PostgreSQL (stack, stack-stop), for machines without a Docker engine.
+# front of gunicorn on PostgreSQL (stack, stack-stop), for machines without a Docker engine: honcho runs the
+# processes of tools/stack/Procfile, tools/stack/stack.py prepares, waits for health and stops them.
+STACK := $(PY) tools/stack/stack.py
 COMPOSE ?= docker compose
 STACK_PORT ?= 8080
 STACK_BACKENDS ?= 2
@@ -177,13 +179,13 @@ compose-test: install ## docker compose on a real engine: build, up, sign-in, 3 
 
 stack: install frontend-build ## Without Docker: nginx + 2 backends (STACK_BACKENDS) on PostgreSQL (DATABASE_URL) at http://127.0.0.1:8080 (STACK_PORT)
 	STACK_PORT=$(STACK_PORT) STACK_BACKENDS=$(STACK_BACKENDS) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
-	  nginx/stack.sh start
+	  $(STACK) start
 
 stack-stop: ## Stop what `make stack` started
-	STACK_PORT=$(STACK_PORT) nginx/stack.sh stop
+	STACK_PORT=$(STACK_PORT) $(STACK) stop
 
 stack-status: ## Show whether nginx and each backend of `make stack` run and answer
-	STACK_PORT=$(STACK_PORT) nginx/stack.sh status
+	STACK_PORT=$(STACK_PORT) $(STACK) status
 
 stack-test: install frontend-build ## Stack tests: nginx -t, compose config, two backends behind nginx, CSP in Chromium
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest nginx/tests
@@ -194,7 +196,7 @@ e2e-stack: install frontend-build ## The end-to-end browser test through nginx a
 	base=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; \
 	  STACK_PORT=$(E2E_STACK_PORT) STACK_DIR=$${TMPDIR:-/tmp}/referral-e2e-stack STACK_RESET_DB=true \
 	  DATABASE_URL=$${base%/*}/referral_e2e_stack OTP_SEND_DELAY=0 NGINX_LOGIN_LIMIT_RATE=1r/s NGINX_LOGIN_LIMIT_BURST=20 \
-	  ALTCHA_PREFIX_BURST=$(E2E_ALTCHA_PREFIX_BURST) nginx/stack.sh run -- npm --prefix frontend run e2e
+	  ALTCHA_PREFIX_BURST=$(E2E_ALTCHA_PREFIX_BURST) $(STACK) run -- npm --prefix frontend run e2e
 
 # ---- postman ----
 # newman is pinned by tools/postman/package-lock.json and installed with npm ci before it runs: nothing is

@@ -2,7 +2,7 @@
 # Render nginx.conf and referral.conf from the templates beside this script.
 #
 # One config serves both the Docker image (which runs this script from /docker-entrypoint.d/
-# before nginx starts) and the native stack (nginx/stack.sh). Settings come from the environment:
+# before nginx starts) and the native stack (tools/stack/stack.py). Settings come from the environment:
 #
 #   NGINX_CONF_DIR            where nginx.conf and referral.conf are written (required)
 #   NGINX_LISTEN              listen address or port                      [8080]

@@ -13,6 +13,7 @@ import random
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -27,7 +28,7 @@ from requests.adapters import HTTPAdapter
 
 NGINX_DIR = Path(__file__).resolve().parent.parent
 REPO = NGINX_DIR.parent
-STACK_SH = NGINX_DIR / "stack.sh"
+STACK_PY = REPO / "tools" / "stack" / "stack.py"
 RENDER_SH = NGINX_DIR / "render.sh"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Each test signs in from its own address, so the per-IP limits below are per test.
@@ -114,7 +115,7 @@ class Stack:
 
     @property
     def spa(self) -> Path:
-        """The SPA as this stack serves it (stack.sh copies the build in at start)."""
+        """The SPA as this stack serves it (the stack copies the build in at start)."""
         return self.dir / "spa"
 
     def access_log_line(self, needle: str) -> str:
@@ -174,7 +175,7 @@ def spa_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def stack(spa_root) -> Iterator[Stack]:
-    """nginx in front of two backend instances on a fresh PostgreSQL database, via nginx/stack.sh."""
+    """nginx in front of two backend instances on a fresh PostgreSQL database, via tools/stack/stack.py (honcho)."""
     port = free_ports(3)
     run_dir = world_readable_dir("referral-stack-test-")
     env = {
@@ -209,10 +210,10 @@ def stack(spa_root) -> Iterator[Stack]:
         "GUNICORN_ACCESS_LOG": "",
     }
     started = subprocess.run(
-        [str(STACK_SH), "start"], check=False, env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, str(STACK_PY), "start"], check=False, env=env, capture_output=True, text=True, timeout=180
     )
     if started.returncode != 0:
-        pytest.fail(f"nginx/stack.sh start failed:\n{started.stdout}\n{started.stderr}")
+        pytest.fail(f"tools/stack/stack.py start failed:\n{started.stdout}\n{started.stderr}")
     try:
         yield Stack(
             url=f"http://127.0.0.1:{port}",
@@ -221,11 +222,11 @@ def stack(spa_root) -> Iterator[Stack]:
         )
     finally:
         stopped = subprocess.run(
-            [str(STACK_SH), "stop"], check=False, env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, str(STACK_PY), "stop"], check=False, env=env, capture_output=True, text=True, timeout=120
         )
         assert stopped.returncode == 0, stopped.stderr
         # A clean stop leaves nothing listening.
-        assert all(port_is_free(port + i) for i in range(3)), "stack.sh stop left a port open"
+        assert all(port_is_free(port + i) for i in range(3)), "tools/stack/stack.py stop left a port open"
         shutil.rmtree(run_dir, ignore_errors=True)
 
 

@@ -168,16 +168,17 @@ def attacker(base: str, source_ip: str, group: Group, stop: threading.Event) -> 
 
 
 def sms_lines(pattern: str, phone: str) -> dict[str, list[str]]:
-    """The "SMS to <phone>: <text>" lines of each backend log."""
+    """The "SMS to <phone>: <text>" lines of each log (the stack's log prefixes each line with "time process | ")."""
     lines = {}
     for path in glob.glob(pattern):
         with open(path, encoding="utf-8", errors="replace") as log:
-            lines[path] = [line for line in log if line.startswith(f"SMS to {phone}:")]
+            texts = (line.partition(" | ")[2] or line for line in log)
+            lines[path] = [text for text in texts if text.startswith(f"SMS to {phone}:")]
     return lines
 
 
 def read_code_from_sms_log(pattern: str, phone: str, before: dict[str, list[str]], timeout: float = 15.0) -> str | None:
-    """The code of the SMS to `phone` that a backend logged since `before` (each backend has its own log)."""
+    """The code of the SMS to `phone` that a backend logged since `before`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path, lines in sms_lines(pattern, phone).items():
@@ -232,13 +233,13 @@ def main() -> int:
     parser.add_argument("--base", default=os.environ.get("BASE_URL", "http://127.0.0.1:8080"), help="nginx's URL")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="the stack's PostgreSQL")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of attack (longer if the person is)")
-    parser.add_argument("--sms-log", help="glob of the backend logs [/tmp/referral-stack-<port>/backend-*.log]")
+    parser.add_argument("--sms-log", help="glob of the backends' logs [/tmp/referral-stack-<port>/stack.log]")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if not args.database_url:
         parser.error("--database-url (or DATABASE_URL) names the stack's database, where the SMS are counted")
     port = urlsplit(args.base).port or 80
-    sms_log = args.sms_log or f"{os.environ.get('TMPDIR', '/tmp')}/referral-stack-{port}/backend-*.log"
+    sms_log = args.sms_log or f"{os.environ.get('TMPDIR', '/tmp')}/referral-stack-{port}/stack.log"
     caps = Caps.from_env()
     rng = random.Random(args.seed)
 
