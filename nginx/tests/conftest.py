@@ -2,7 +2,8 @@
 instances rendered from the same templates, and HTTP clients that connect from chosen loopback
 addresses (so each test is its own client IP, and per-IP limits don't leak between tests).
 
-Needs: nginx (Debian's package), PostgreSQL at DATABASE_URL's server, the backend's .venv.
+Needs: nginx (Debian's package), PostgreSQL at DATABASE_URL's server, the backend's .venv and the built web app
+(frontend/dist: make frontend-build, which make stack-test runs first). A missing one fails the tests, never skips them.
 """
 
 from __future__ import annotations
@@ -151,26 +152,13 @@ def stack_database_url() -> str:
     return urlunsplit(url._replace(path=url.path + "_stack"))
 
 
-def write_fake_spa(root: Path) -> None:
-    """A stand-in for frontend/dist when the SPA has not been built."""
-    (root / "assets").mkdir(parents=True)
-    (root / "index.html").write_text(
-        '<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script>'
-        "</head><body><div id=root>referral spa</div></body></html>\n"
-    )
-    (root / "assets" / "index-Ab12Cd34.js").write_text("document.title = 'referral';\n" * 400)
-    (root / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
-
-
 @pytest.fixture(scope="session")
-def spa_root(tmp_path_factory) -> Path:
-    """The real SPA build when there is one (make frontend-build), else a small stand-in."""
+def spa_root() -> Path:
+    """The real build of the web app, which the stack serves."""
     dist = REPO / "frontend" / "dist"
-    if (dist / "index.html").is_file():
-        return dist
-    root = tmp_path_factory.mktemp("spa")
-    write_fake_spa(root)
-    return root
+    if not (dist / "index.html").is_file():
+        pytest.fail(f"no build of the web app at {dist}: run make frontend-build (make stack-test does it first)")
+    return dist
 
 
 @pytest.fixture(scope="session")
