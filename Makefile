@@ -93,13 +93,14 @@ compose-test-if-engine:
 	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory compose-test; \
 	  else echo "no Docker engine answers (docker info): compose-test skipped; make compose-test runs it where one does"; fi
 
-test-backend: check-db ## Backend tests (pytest on PostgreSQL)
+test-backend: check-db ## Backend tests (pytest on PostgreSQL), and tools/bench's (its seed and invariants)
 	cd backend && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest tools/bench
 
-# The stack and compose tests live outside backend/ and follow its ruff settings too.
-RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools/compose tools/security tools/stack
+# The stack tests and tools/ live outside backend/ and follow its ruff settings too.
+RUFF_OUTSIDE := --config backend/pyproject.toml nginx/tests tools
 
-lint: install ## Check style (ruff: backend/, nginx/tests, tools/compose)
+lint: install ## Check style (ruff: backend/, nginx/tests, tools/)
 	cd backend && $(PY) -m ruff check . && $(PY) -m ruff format --check .
 	$(PY) -m ruff check $(RUFF_OUTSIDE) && $(PY) -m ruff format --check $(RUFF_OUTSIDE)
 
@@ -235,14 +236,14 @@ DRILL_PORT ?= 8895
 
 .PHONY: bench drill invariants drill-pumping
 
-bench: install frontend-build ## Benchmark: seed 120k users, load the stack with wrk, write backend/.bench/report.md
+bench: install frontend-build ## Benchmark: seed 120k users, load the stack with wrk, write tools/bench/reports/report.md
 	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 	BENCH_DB=$(BENCH_DB) BENCH_PORT=$(BENCH_PORT) BENCH_DURATION=$(BENCH_DURATION) BENCH_CONFIG="$(BENCH_CONFIG)" \
-	  BENCH_SWEEP="$(BENCH_SWEEP)" DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) backend/bench/run.py
+	  BENCH_SWEEP="$(BENCH_SWEEP)" DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) tools/bench/run.py
 
 drill: install frontend-build ## Fault drill: kill -9 a worker and restart PostgreSQL under load, then check the invariants
 	DRILL_DB=$(DRILL_DB) DRILL_PORT=$(DRILL_PORT) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
-	  $(PY) backend/bench/drill.py
+	  $(PY) tools/bench/drill.py
 
 # The SMS pumping drill against a running stack (make stack): PUMPING_BASE is its nginx, DATABASE_URL its database
 # (where the SMS are counted); give it the stack's caps (THROTTLE_LOGIN, NGINX_LOGIN_LIMIT_RATE, ...) if not the defaults.
@@ -250,5 +251,5 @@ PUMPING_BASE ?= http://127.0.0.1:$(STACK_PORT)
 drill-pumping: install ## SMS pumping drill: 40 addresses ask a running stack for codes for 60 s while a person signs in (PUMPING_BASE)
 	$(PY) tools/security/pumping_drill.py --base $(PUMPING_BASE) --database-url $${DATABASE_URL:-$(TEST_DATABASE_URL)}
 
-invariants: install ## Print the data invariants of database INVARIANTS_DB (default the bench's) as a table
-	@base=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; $(PY) backend/bench/invariants.py $${base%/*}/$(INVARIANTS_DB)
+invariants: install ## Print the data invariants the schema can't enforce, of database INVARIANTS_DB (default the bench's)
+	@base=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; $(PY) tools/bench/invariants.py $${base%/*}/$(INVARIANTS_DB)

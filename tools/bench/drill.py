@@ -1,10 +1,10 @@
 """The fault drill: faults under load on the native stack, then the data invariants.
 
-    .venv/bin/python backend/bench/drill.py [--out DIR] [--backends 2] [--workers 2]
+    .venv/bin/python tools/bench/drill.py [--out DIR] [--backends 2] [--workers 2]
 
 `make drill` runs it. Everything stays on 127.0.0.1 and every phase is bounded in time.
-1. Starts nginx/stack.sh (2 backends x 2 gevent workers by default) on a fresh database
-   (DRILL_DB, default referral_drill) and seeds it (bench_seed, small).
+1. Starts the native stack (tools/stack/stack.py; 2 backends x 2 gevent workers by default) on a fresh
+   database (DRILL_DB, default referral_drill) and seeds it (bench_seed.py, small).
 2. Puts it under a mixed load that writes: sign-ins (login with the real 1-2 s send, verify creating
    users), invite activations (PATCH), profile reads, and a health check every 100 ms. Every request
    is recorded with its start, duration and outcome (loadgen.timeline_load).
@@ -34,12 +34,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BACKEND = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from invariants import invariants_check, invariants_table  # noqa: E402
 from loadgen import Timeline, latency_summary, timeline_load  # noqa: E402
-from run import Stack, database_url_for, log  # noqa: E402
+from run import REPORTS, Stack, database_url_for, log  # noqa: E402
 
 # What the load sends, and on how many connections each.
 LOAD_CONNECTIONS = {"profile": 4, "verify": 2, "patch": 2, "login": 6}
@@ -255,7 +254,7 @@ def render(r: dict) -> str:
     lines = [
         f"## Fault drill of {r['started']} (UTC)",
         "",
-        f"- Stack: nginx/stack.sh, {r['backends']} backends x {r['workers']} gevent workers, database "
+        f"- Stack: tools/stack/stack.py, {r['backends']} backends x {r['workers']} gevent workers, database "
         f"{r['db']} ({r['seed']['users']:,} users); OTP_SEND_DELAY 1.0-2.0 s.",
         "- Load (loadgen.py, every request recorded): "
         + ", ".join(f"{kind} on {n} connections" for kind, n in LOAD_CONNECTIONS.items())
@@ -320,7 +319,7 @@ def load_table(load: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=str(BACKEND / ".bench"))
+    parser.add_argument("--out", default=str(REPORTS))
     parser.add_argument("--db", default=os.environ.get("DRILL_DB", "referral_drill"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("DRILL_PORT", 8895)))
     parser.add_argument("--backends", type=int, default=2)
@@ -345,9 +344,7 @@ def main() -> int:
     }
     try:
         stack.start(args.backends, args.workers, reset=True)
-        stack.manage(
-            "bench_seed", "--out", str(seed_dir), "--referrals", "5000", "--patchers", "5000", "--verify-phones", "5000"
-        )
+        stack.seed(seed_dir, "--referrals", "5000", "--patchers", "5000", "--verify-phones", "5000")
         seed = json.loads((seed_dir / "seed.json").read_text())
         result["seed"] = {k: v for k, v in seed.items() if not k.endswith("_token")}
         streams = requests_for(seed_dir, seed, run=int(time.time()) % 100)

@@ -1,6 +1,6 @@
-"""Check the data invariants (invariants.sql) of a database and print them as a table.
+"""Check the data invariants the schema can't enforce (invariants.sql) of a database and print them as a table.
 
-    python backend/bench/invariants.py [DATABASE_URL]     (default: $DATABASE_URL)
+    python tools/bench/invariants.py [DATABASE_URL]     (default: $DATABASE_URL)
 
 Exit status 0 when every rule holds, 1 when one is broken, 2 when the database can't be reached.
 """

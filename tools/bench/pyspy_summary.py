@@ -1,7 +1,7 @@
 """Where a gunicorn worker's time goes: summarise py-spy's raw (collapsed) stacks.
 
     py-spy record --pid WORKER -d 10 -r 200 --format raw -o worker.txt --nonblocking
-    python backend/bench/pyspy_summary.py worker.txt [more.txt ...]
+    python tools/bench/pyspy_summary.py worker.txt [more.txt ...]
 
 Prints the share of samples in which each function is on the stack (inclusive) and at its top (own
 time). Under gevent the samples are those of the one thread, so idle time waiting on sockets is not

@@ -1,5 +1,5 @@
 -- Shared by the scenario scripts (loaded with dofile): counts the answers by status in every
--- thread and, when wrk is done, prints one line "BENCH_JSON {...}" that backend/bench/run.py reads.
+-- thread and, when wrk is done, prints one line "BENCH_JSON {...}" that tools/bench/run.py reads.
 local threads = {}
 
 function setup(thread)
