@@ -1,11 +1,11 @@
-"""A small asyncio HTTP/1.1 client for the load that wrk can't express.
+"""The load that wrk can't express, sent with httpx's async client.
 
 wrk keeps N connections busy for a duration; two measurements need something else:
 - a burst: N requests sent at the same instant on N connections opened beforehand, each timed
   (300 simultaneous sign-ins), while probes measure another endpoint during exactly that window;
 - a timeline: every request of a load recorded with its start, end and outcome, so a fault
   drill can show when errors happened and how long recovery took.
-Standard library only; one process, one event loop.
+One process, one event loop; each "connection" is an httpx.AsyncClient held to one keep-alive connection.
 """
 
 import asyncio
@@ -13,9 +13,11 @@ import json
 import time
 from dataclasses import dataclass, field
 
+import httpx
+
 
 class HttpError(Exception):
-    """The connection failed or the answer was not HTTP."""
+    """The connection failed or timed out, or the answer was not HTTP."""
 
 
 @dataclass
@@ -23,76 +25,38 @@ class Answer:
     status: int
     body: bytes
     seconds: float
-    started: float  # time.monotonic() when the request was written
+    started: float  # time.monotonic() when the request was sent
 
     def json(self):
         return json.loads(self.body)
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection; reconnects when the server closed it."""
+    """One keep-alive HTTP/1.1 connection to host:port (httpx reconnects when the server closed it)."""
 
     def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.client = httpx.AsyncClient(
+            base_url=f"http://{host}:{port}",
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            trust_env=False,  # no proxy from the environment between the load and 127.0.0.1
+        )
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        """Open the connection now (with a health check), so that a later request doesn't pay for it."""
+        await self.request("GET", "/api/health/")
 
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-    def encode(self, method: str, path: str, headers: dict | None = None, body=None) -> bytes:
-        data = b"" if body is None else json.dumps(body).encode()
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(data)}"]
-        if body is not None:
-            lines.append("Content-Type: application/json")
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
-
-    async def send(self, raw: bytes, timeout: float = 30.0) -> Answer:
-        """Write one encoded request and read its answer. Raises HttpError."""
-        if self.writer is None:
-            await self.open()
-        started = time.monotonic()
-        try:
-            self.writer.write(raw)
-            status, body, keep = await asyncio.wait_for(self._read(), timeout)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            self.close()
-            raise HttpError(f"{type(exc).__name__}: {exc}") from exc
-        if not keep:
-            self.close()
-        return Answer(status=status, body=body, seconds=time.monotonic() - started, started=started)
+    async def close(self) -> None:
+        await self.client.aclose()
 
     async def request(self, method: str, path: str, headers: dict | None = None, body=None, timeout=30.0) -> Answer:
-        return await self.send(self.encode(method, path, headers, body), timeout)
-
-    async def _read(self) -> tuple[int, bytes, bool]:
-        status_line = await self.reader.readuntil(b"\r\n")
-        parts = status_line.split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise ValueError(f"not an HTTP answer: {status_line[:60]!r}")
-        status = int(parts[1])
-        headers = {}
-        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
-            name, _, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        keep = headers.get("connection", "").lower() != "close"
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding", "").lower() == "chunked":
-            body = b""
-            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
-                body += await self.reader.readexactly(size + 2)
-                body = body[:-2]
-            await self.reader.readuntil(b"\r\n")
-        else:
-            body, keep = await self.reader.read(), False
-        return status, body, keep
+        """Send one request (`body`, if any, as JSON) and read its answer. Raises HttpError."""
+        started = time.monotonic()
+        try:
+            response = await self.client.request(method, path, headers=headers, json=body, timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise HttpError(f"{type(exc).__name__}: {exc}") from exc
+        return Answer(status=response.status_code, body=response.content, seconds=time.monotonic() - started,
+                      started=started)  # fmt: skip
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -113,10 +77,10 @@ def latency_summary(seconds: list[float]) -> dict:
     return out
 
 
-async def _probe(conn: Connection, raw: bytes, stop: asyncio.Event, into: list[Answer], errors: list[str]):
+async def _probe(conn: Connection, request: tuple, stop: asyncio.Event, into: list[Answer], errors: list[str]):
     while not stop.is_set():
         try:
-            into.append(await conn.send(raw))
+            into.append(await conn.request(*request))
         except HttpError as exc:
             errors.append(str(exc))
 
@@ -136,13 +100,11 @@ async def burst_with_probes(
     its last answer count as "during"."""
     conns = [Connection(host, port) for _ in burst]
     await asyncio.gather(*(c.open() for c in conns))
-    raws = [c.encode(*req) for c, req in zip(conns, burst, strict=True)]
     probe_conns = [Connection(host, port) for _ in range(probe_connections)]
-    probe_raw = probe_conns[0].encode(*probe) if probe_conns else b""
 
     async def probes_for(seconds: float | None, stop: asyncio.Event) -> tuple[list[Answer], list[str]]:
         answers, errors = [], []
-        tasks = [asyncio.create_task(_probe(c, probe_raw, stop, answers, errors)) for c in probe_conns]
+        tasks = [asyncio.create_task(_probe(c, probe, stop, answers, errors)) for c in probe_conns]
         if seconds is not None:
             await asyncio.sleep(seconds)
             stop.set()
@@ -155,19 +117,18 @@ async def burst_with_probes(
     probe_task = asyncio.create_task(probes_for(None, stop))
     await asyncio.sleep(0.2)  # the probes are in full swing when the burst starts
 
-    async def one(conn: Connection, raw: bytes):
+    async def one(conn: Connection, request: tuple):
         try:
-            return await conn.send(raw, timeout=60)
+            return await conn.request(*request, timeout=60)
         except HttpError as exc:
             return exc
 
     started = time.monotonic()
-    results = await asyncio.gather(*(one(c, r) for c, r in zip(conns, raws, strict=True)))
+    results = await asyncio.gather(*(one(c, r) for c, r in zip(conns, burst, strict=True)))
     finished = time.monotonic()
     stop.set()
     during, during_errors = await probe_task
-    for c in conns + probe_conns:
-        c.close()
+    await asyncio.gather(*(c.close() for c in conns + probe_conns))
 
     answers = [r for r in results if isinstance(r, Answer)]
     statuses: dict[str, int] = {}
@@ -239,5 +200,4 @@ async def timeline_load(
 
     conns = [Connection(host, port) for _ in range(connections)]
     await asyncio.gather(*(loop(c) for c in conns))
-    for c in conns:
-        c.close()
+    await asyncio.gather(*(c.close() for c in conns))

@@ -11,7 +11,7 @@
 3. with --sweep, measures GET /api/profile/ at 64 connections for each BxW configuration and keeps
    the fastest for the rest, unless --config names one;
 4. runs the scenarios of BENCHMARKS.md with wrk (Lua scripts in wrk/) and, for the sign-in burst and the
-   referral pages, loadgen.py; checks the data invariants; stops the stack;
+   referral pages, loadgen.py (httpx); checks the data invariants; stops the stack;
 5. writes DIR/report.md (markdown, the figures against the targets) and DIR/results.json.
 
 The machine is shared, so the load average is recorded at the start of every scenario.
@@ -281,7 +281,7 @@ def walk_pages(base: str, token: str, *, alternate: int = 200) -> dict:
         for _ in range(alternate):
             first.append((await get(conn, "/api/profile/referrals/")).seconds)
             last.append((await get(conn, last_path)).seconds)
-        conn.close()
+        await conn.close()
         return times, last_path, first, last
 
     times, last_path, first, last = asyncio.run(walk())
