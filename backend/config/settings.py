@@ -4,69 +4,65 @@ Every variable is listed with a one-line comment in the repository's `.env.examp
 The defaults are for local use only; production sets the secrets explicitly.
 """
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BASE_DIR.parent
 
 
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+class StrictEnv(environ.Env):
+    """django-environ, strict: a value that can't be read stops the start with ImproperlyConfigured naming the
+    variable. django-environ alone reads an unknown word as false (DJANGO_DEBUG=ture would be DEBUG off), keeps
+    only the digits of a float ("1e3" is 13), raises a bare ValueError for an int, and reads "$NAME" as the value
+    of the variable NAME (a generated secret may start with $). An empty flag or number (a blank line in .env)
+    means its default, as an unset one does.
+    """
+
+    TRUE = {"1", "true", "yes", "on"}
+    FALSE = {"0", "false", "no", "off"}
+
+    @classmethod
+    def parse_value(cls, value, cast):
+        if cast is bool:
+            if value.lower() not in cls.TRUE | cls.FALSE:
+                raise ValueError("must be true or false")
+            return value.lower() in cls.TRUE
+        if cast is float:
+            return float(value)
+        if cast is list:
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return super().parse_value(value, cast)
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        value = self.ENVIRON.get(var)
+        if value == "" and cast in (bool, int, float):
+            return default
+        try:
+            if value is not None and value.startswith("$"):
+                return self.parse_value(value, cast)
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError as exc:
+            kind = {int: "an integer", float: "a number"}.get(cast)
+            raise ImproperlyConfigured(f"{var} {f'must be {kind}' if kind else exc}, got {value!r}") from None
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, got {value!r}")
+env = StrictEnv()
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-def env_path(name: str, default: Path) -> Path:
-    """A path from the environment; relative ones are taken from the repository's root."""
-    value = os.environ.get(name)
-    if not value:
-        return default
-    path = Path(value)
-    return path if path.is_absolute() else REPO_DIR / path
+def repo_path(name: str, default: str) -> Path:
+    """A path from the environment; relative ones (and the default) are taken from the repository's root."""
+    return REPO_DIR / (env.str(name, default="") or default)
 
 
 def env_seconds_range(name: str, default: str) -> tuple[float, float]:
     """Parse "1.0-2.0" (a uniform range) or "1.5" (a fixed value) into (low, high)."""
-    raw = env_str(name, default).strip()
+    raw = env.str(name, default=default).strip()
     low, _, high = raw.partition("-")
     try:
         low_f = float(low)
@@ -86,17 +82,17 @@ def _running_under_gevent() -> bool:
     return monkey.is_module_patched("socket")
 
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # No fallback, not even with DEBUG: a key written in the code would let anyone who reads the repository sign
 # sessions (and, for JWT_SIGNING_KEY below, tokens for any user) on every server that forgot to set it.
 # `make run` makes random ones per checkout (backend/scripts/local_secrets.py).
 _SECRET_HINT = 'set it (python3 -c "import secrets; print(secrets.token_urlsafe(50))"), or use make run'
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured(f"DJANGO_SECRET_KEY is not set: {_SECRET_HINT}.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -154,19 +150,21 @@ TEMPLATES = [
 ]
 
 # The embedded default is a SQLite file so `make run` works with nothing else installed;
-# PostgreSQL (DATABASE_URL=postgres://...) is the database of record and what the tests use.
+# PostgreSQL (DATABASE_URL=postgres://...) is the database of record and what the tests use. The URL is read by
+# dj-database-url, as the scripts that pick and create the database do (backend/scripts/run_db.py): one reading of
+# it everywhere (django-environ's own reads a socket directory spelled %2Fvar%2Frun as a host name).
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         # Django's own persistent connections are per thread; under gevent every request is its own
         # greenlet, so they would leak. Connections are pooled below instead.
         conn_max_age=0,
     )
 }
-DB_POOL_MAX_CONNS = env_int("DB_POOL_MAX_CONNS", 16)
+DB_POOL_MAX_CONNS = env.int("DB_POOL_MAX_CONNS", default=16)
 # Behind PgBouncer in transaction pooling (docker compose) each transaction may run on another server
 # connection, so a cursor declared in one can't be read in the next.
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _running_under_gevent():
     # Under gunicorn's gevent workers every request borrows a connection from a per-worker pool and
     # gives it back at the end: no connect per request, and a burst larger than the pool queues for a
@@ -206,7 +204,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-PASSWORD_HASH_THREADS = env_int("PASSWORD_HASH_THREADS", 1)
+PASSWORD_HASH_THREADS = env.int("PASSWORD_HASH_THREADS", default=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -220,15 +218,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
+STATIC_ROOT = repo_path("STATIC_ROOT", "backend/staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # The built single-page app. When it exists, Django serves it at / (nginx does it in the full stack).
-SPA_DIST_DIR = env_path("SPA_DIST_DIR", REPO_DIR / "frontend" / "dist")
-SERVE_SPA = env_bool("SERVE_SPA", True)
+SPA_DIST_DIR = repo_path("SPA_DIST_DIR", "frontend/dist")
+SERVE_SPA = env.bool("SERVE_SPA", default=True)
 # WhiteNoise serves the SPA's own files (index.html, /assets/*) from the site root.
 WHITENOISE_ROOT = SPA_DIST_DIR if SERVE_SPA and SPA_DIST_DIR.is_dir() else None
 # Files whose names carry a content hash are cached for good: Vite's /assets/name-HASH.js and
@@ -240,12 +238,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # the API's bodies are tiny; refuse big
 
 # No other origin may call the API unless configured: the web app is same-origin (Django or nginx serve it, and
 # `make dev`'s Vite proxies /api), so it needs none.
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For entry is trusted:
 # 0 when clients connect directly, 1 behind the project's nginx.
-TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 if TRUSTED_PROXY_HOPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -260,13 +258,13 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
-JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "")
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
 if not JWT_SIGNING_KEY:
     raise ImproperlyConfigured(f"JWT_SIGNING_KEY is not set: {_SECRET_HINT}.")
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TTL_SECONDS", 600)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_TTL_SECONDS", 7 * 24 * 3600)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_TTL_SECONDS", default=600)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_REFRESH_TTL_SECONDS", default=7 * 24 * 3600)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
@@ -293,60 +291,62 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---- Phone sign-in ----
-PHONENUMBER_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "RU")
+PHONENUMBER_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU")
 # Countries codes are sent to (ISO 3166 codes, "*" for any); satellite numbers never get one.
-OTP_ALLOWED_REGIONS = [region.upper() for region in env_list("OTP_ALLOWED_REGIONS", PHONENUMBER_DEFAULT_REGION)]
-SMS_BACKEND = env_str("SMS_BACKEND", "authentication.sms.console.ConsoleSmsBackend")
+OTP_ALLOWED_REGIONS = [
+    region.upper() for region in env.list("OTP_ALLOWED_REGIONS", default=[PHONENUMBER_DEFAULT_REGION])
+]
+SMS_BACKEND = env.str("SMS_BACKEND", default="authentication.sms.console.ConsoleSmsBackend")
 # Providers tried in order (console, smsaero, smsru, twilio or dotted paths); empty: SMS_BACKEND alone.
-SMS_ROUTE = env_list("SMS_ROUTE", "")
+SMS_ROUTE = env.list("SMS_ROUTE", default=[])
 # Seconds each provider may take to connect, and again to answer, before the route skips it.
-SMS_SEND_TIMEOUT = env_float("SMS_SEND_TIMEOUT", 10.0)
-SMSRU_API_ID = env_str("SMSRU_API_ID", "")
-SMSRU_FROM = env_str("SMSRU_FROM", "")
-SMSRU_API_URL = env_str("SMSRU_API_URL", "https://sms.ru")
-SMSAERO_EMAIL = env_str("SMSAERO_EMAIL", "")
-SMSAERO_API_KEY = env_str("SMSAERO_API_KEY", "")
-SMSAERO_SIGN = env_str("SMSAERO_SIGN", "SMS Aero")
-SMSAERO_API_URL = env_str("SMSAERO_API_URL", "https://gate.smsaero.ru/v2")
-TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
-TWILIO_FROM = env_str("TWILIO_FROM", "")
-TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com")
+SMS_SEND_TIMEOUT = env.float("SMS_SEND_TIMEOUT", default=10.0)
+SMSRU_API_ID = env.str("SMSRU_API_ID", default="")
+SMSRU_FROM = env.str("SMSRU_FROM", default="")
+SMSRU_API_URL = env.str("SMSRU_API_URL", default="https://sms.ru")
+SMSAERO_EMAIL = env.str("SMSAERO_EMAIL", default="")
+SMSAERO_API_KEY = env.str("SMSAERO_API_KEY", default="")
+SMSAERO_SIGN = env.str("SMSAERO_SIGN", default="SMS Aero")
+SMSAERO_API_URL = env.str("SMSAERO_API_URL", default="https://gate.smsaero.ru/v2")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 OTP_SEND_DELAY = env_seconds_range("OTP_SEND_DELAY", "1.0-2.0")
-OTP_ECHO = env_bool("OTP_ECHO", False)
-OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
-OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
-OTP_MAX_SENDS_PER_DAY = env_int("OTP_MAX_SENDS_PER_DAY", 10)
-OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
-OTP_MAX_FAILURES_PER_DAY = env_int("OTP_MAX_FAILURES_PER_DAY", 10)
-OTP_HARDENED_CODE_LENGTH = env_int("OTP_HARDENED_CODE_LENGTH", 8)
+OTP_ECHO = env.bool("OTP_ECHO", default=False)
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
+OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
+OTP_MAX_SENDS_PER_DAY = env.int("OTP_MAX_SENDS_PER_DAY", default=10)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_MAX_FAILURES_PER_DAY = env.int("OTP_MAX_FAILURES_PER_DAY", default=10)
+OTP_HARDENED_CODE_LENGTH = env.int("OTP_HARDENED_CODE_LENGTH", default=8)
 # Codes per hour to the numbers that differ only in their last 4 digits (10,000 numbers): pumping walks a range.
-OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = env_int("OTP_MAX_SENDS_PER_PREFIX_PER_HOUR", 20)
+OTP_MAX_SENDS_PER_PREFIX_PER_HOUR = env.int("OTP_MAX_SENDS_PER_PREFIX_PER_HOUR", default=20)
 # Proof of work (ALTCHA, common/proof_of_work.py) before a risky /api/login/: 428 with a challenge the client solves.
 # Risky: the client's address or network has used ALTCHA_RISK_SHARE of its THROTTLE_LOGIN(_NETWORK) cap this hour
 # (0: never), or ALTCHA_PREFIX_BURST codes went to the number's prefix this hour (0: never), or an operator lifted a
 # block of the number's prefix (the conversion watch's) in the last ALTCHA_AFTER_LIFT_HOURS (0: never).
 # ALTCHA_MAX_NUMBER is the work: the solver tries up to that many SHA-256 hashes (100,000: about a second in a browser).
-ALTCHA_RISK_SHARE = env_float("ALTCHA_RISK_SHARE", 0.5)
-ALTCHA_PREFIX_BURST = env_int("ALTCHA_PREFIX_BURST", 10)
-ALTCHA_AFTER_LIFT_HOURS = env_int("ALTCHA_AFTER_LIFT_HOURS", 24)
-ALTCHA_MAX_NUMBER = env_int("ALTCHA_MAX_NUMBER", 100_000)
+ALTCHA_RISK_SHARE = env.float("ALTCHA_RISK_SHARE", default=0.5)
+ALTCHA_PREFIX_BURST = env.int("ALTCHA_PREFIX_BURST", default=10)
+ALTCHA_AFTER_LIFT_HOURS = env.int("ALTCHA_AFTER_LIFT_HOURS", default=24)
+ALTCHA_MAX_NUMBER = env.int("ALTCHA_MAX_NUMBER", default=100_000)
 # SMS that may leave per hour, all numbers together (a fixed window shared by every process): past it no code is
 # sent until the hour ends (503 sms_budget_exhausted) and an error is logged once. Sized to a few times the peak hour.
-SMS_BUDGET_PER_HOUR = env_int("SMS_BUDGET_PER_HOUR", 1000)
+SMS_BUDGET_PER_HOUR = env.int("SMS_BUDGET_PER_HOUR", default=1000)
 # Conversion watch: a number prefix or a country whose last-24 h codes number at least OTP_CONVERSION_MIN_SENDS and
 # of which less than OTP_MIN_CONVERSION were used is blocked until an operator lifts it (OTP_MIN_CONVERSION=0: off).
-OTP_CONVERSION_MIN_SENDS = env_int("OTP_CONVERSION_MIN_SENDS", 50)
-OTP_MIN_CONVERSION = env_float("OTP_MIN_CONVERSION", 0.2)
+OTP_CONVERSION_MIN_SENDS = env.int("OTP_CONVERSION_MIN_SENDS", default=50)
+OTP_MIN_CONVERSION = env.float("OTP_MIN_CONVERSION", default=0.2)
 # Countries the watch never blocks as a whole (their prefixes still can be): by default the home country, or
 # 50 unread codes to random numbers of it would switch SMS sign-in off for everyone there.
 OTP_CONVERSION_WATCH_EXEMPT_REGIONS = [
-    region.upper() for region in env_list("OTP_CONVERSION_WATCH_EXEMPT_REGIONS", PHONENUMBER_DEFAULT_REGION)
+    region.upper() for region in env.list("OTP_CONVERSION_WATCH_EXEMPT_REGIONS", default=[PHONENUMBER_DEFAULT_REGION])
 ]
 # Numbers with a fixed code that never send an SMS and never count against the send limits (app-store
 # reviewers, demos, CI): "+79990000001=1234,+79990000002=5678".
 OTP_TEST_NUMBERS: dict[str, str] = {}
-for _entry in env_list("OTP_TEST_NUMBERS", ""):
+for _entry in env.list("OTP_TEST_NUMBERS", default=[]):
     _phone, _, _code = _entry.partition("=")
     if not re.fullmatch(r"\+[1-9]\d{7,14}", _phone) or not re.fullmatch(r"\d{4}", _code):
         raise ImproperlyConfigured(f"OTP_TEST_NUMBERS: {_entry!r} is not +E164=4 digits, e.g. +79990000001=1234.")
@@ -354,8 +354,8 @@ for _entry in env_list("OTP_TEST_NUMBERS", ""):
 # The SMS text per language, {code} standing for the code; the request's language picks one (else the first).
 # Each must fit one SMS with an 8-digit code: 160 GSM characters, or 70 when it has others (Cyrillic).
 OTP_SMS_TEXT = {
-    "ru": env_str("OTP_SMS_TEXT_RU", "Код для входа: {code}"),
-    "en": env_str("OTP_SMS_TEXT_EN", "Your sign-in code: {code}"),
+    "ru": env.str("OTP_SMS_TEXT_RU", default="Код для входа: {code}"),
+    "en": env.str("OTP_SMS_TEXT_EN", default="Your sign-in code: {code}"),
 }
 for _language, _text in OTP_SMS_TEXT.items():
     _longest = _text.replace("{code}", "0" * 10)
@@ -365,8 +365,8 @@ for _language, _text in OTP_SMS_TEXT.items():
         raise ImproperlyConfigured(f"OTP_SMS_TEXT_{_language.upper()} must hold {{code}} and fit one SMS ({_room}).")
 if not 6 <= OTP_HARDENED_CODE_LENGTH <= 10:
     raise ImproperlyConfigured("OTP_HARDENED_CODE_LENGTH must be between 6 and 10.")
-THROTTLE_LOGIN = env_str("THROTTLE_LOGIN", "20/hour")
-THROTTLE_VERIFY = env_str("THROTTLE_VERIFY", "60/hour")
+THROTTLE_LOGIN = env.str("THROTTLE_LOGIN", default="20/hour")
+THROTTLE_VERIFY = env.str("THROTTLE_VERIFY", default="60/hour")
 
 
 def _rate_times(rate: str, factor: int) -> str:
@@ -378,8 +378,8 @@ def _rate_times(rate: str, factor: int) -> str:
 # would otherwise get a fresh budget per address. Unset: 5× the per-address rate. A household or an office behind
 # one NAT is one address, held to the per-address cap anyway; 5× leaves room for the few neighbours that share a
 # /24 (a provider's NAT pool, an office's own block) or a /64 (one home's devices, each with its own addresses).
-THROTTLE_LOGIN_NETWORK = env_str("THROTTLE_LOGIN_NETWORK", "") or _rate_times(THROTTLE_LOGIN, 5)
-THROTTLE_VERIFY_NETWORK = env_str("THROTTLE_VERIFY_NETWORK", "") or _rate_times(THROTTLE_VERIFY, 5)
+THROTTLE_LOGIN_NETWORK = env.str("THROTTLE_LOGIN_NETWORK", default="") or _rate_times(THROTTLE_LOGIN, 5)
+THROTTLE_VERIFY_NETWORK = env.str("THROTTLE_VERIFY_NETWORK", default="") or _rate_times(THROTTLE_VERIFY, 5)
 # The throttles delete ended counter windows (common/ratelimit.py) on every this many requests of a process.
 RATE_COUNTER_PURGE_EVERY = 1000
 
@@ -387,8 +387,8 @@ RATE_COUNTER_PURGE_EVERY = 1000
 # Wrong passwords, counted in the database, lock an account (any spelling of its phone) whatever the address, and
 # an address whatever the account, for the cool-off; a locked sign-in answers 429 without hashing anything.
 # `manage.py axes_reset` unlocks everything (axes_reset_username / axes_reset_ip one of them).
-AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "users.admin_lockout.AdminLoginLockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field (it holds the phone)
@@ -400,14 +400,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # ---- Invite codes ----
-INVITE_MAX_FAILURES_PER_HOUR = env_int("INVITE_MAX_FAILURES_PER_HOUR", 10)
+INVITE_MAX_FAILURES_PER_HOUR = env.int("INVITE_MAX_FAILURES_PER_HOUR", default=10)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -418,5 +418,5 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
