@@ -291,11 +291,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---- Phone sign-in ----
-PHONENUMBER_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU")
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU")
 # Countries codes are sent to (ISO 3166 codes, "*" for any); satellite numbers never get one.
-OTP_ALLOWED_REGIONS = [
-    region.upper() for region in env.list("OTP_ALLOWED_REGIONS", default=[PHONENUMBER_DEFAULT_REGION])
-]
+OTP_ALLOWED_REGIONS = [region.upper() for region in env.list("OTP_ALLOWED_REGIONS", default=[PHONE_DEFAULT_REGION])]
 SMS_BACKEND = env.str("SMS_BACKEND", default="authentication.sms.console.ConsoleSmsBackend")
 # Providers tried in order (console, smsaero, smsru, twilio or dotted paths); empty: SMS_BACKEND alone.
 SMS_ROUTE = env.list("SMS_ROUTE", default=[])
@@ -341,7 +339,7 @@ OTP_MIN_CONVERSION = env.float("OTP_MIN_CONVERSION", default=0.2)
 # Countries the watch never blocks as a whole (their prefixes still can be): by default the home country, or
 # 50 unread codes to random numbers of it would switch SMS sign-in off for everyone there.
 OTP_CONVERSION_WATCH_EXEMPT_REGIONS = [
-    region.upper() for region in env.list("OTP_CONVERSION_WATCH_EXEMPT_REGIONS", default=[PHONENUMBER_DEFAULT_REGION])
+    region.upper() for region in env.list("OTP_CONVERSION_WATCH_EXEMPT_REGIONS", default=[PHONE_DEFAULT_REGION])
 ]
 # Numbers with a fixed code that never send an SMS and never count against the send limits (app-store
 # reviewers, demos, CI): "+79990000001=1234,+79990000002=5678".

@@ -26,7 +26,7 @@ def phone_normalize(raw: str, *, mobile_only: bool) -> str:
     if not text or len(text) > PHONE_MAX_INPUT:
         raise InvalidPhone(f"Not a valid phone number: {raw!r}")
     try:
-        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+        number = phonenumbers.parse(text, settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhone(f"Not a valid phone number: {raw!r}") from exc
     if not phonenumbers.is_valid_number(number):
