@@ -3,8 +3,8 @@ import { http, HttpResponse } from 'msw'
 import { describe, expect, test } from 'vitest'
 import { captureInviteFromUrl, getPendingInvite } from '@/lib/pending-invite'
 import { getTokens, setTokens } from '@/lib/token-storage'
-import type { Profile } from '@/lib/api/types'
-import { CODE, makeProfile, server, TOKENS } from '@/test/server'
+import type { Profile, ProfileUpdateRequest } from '@/lib/api/types'
+import { CODE, fieldError, makeProfile, server, TOKENS } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import { App } from './app'
 
@@ -14,10 +14,10 @@ function profileBackend(initial: Profile = makeProfile()) {
   const patches: unknown[] = []
   server.use(
     http.get('/api/profile/', () => HttpResponse.json(profile)),
-    http.patch('/api/profile/', async ({ request }) => {
-      const body = (await request.json()) as { foreign_invite_code: string }
+    http.patch<never, ProfileUpdateRequest>('/api/profile/', async ({ request }) => {
+      const body = await request.json()
       patches.push(body)
-      profile = { ...profile, foreign_invite_code: body.foreign_invite_code }
+      profile = { ...profile, foreign_invite_code: body.foreign_invite_code ?? null }
       return HttpResponse.json(profile)
     }),
   )
@@ -80,12 +80,10 @@ describe('share links', () => {
     expect(screen.queryByRole('button', { name: /Activate K7M2QX/ })).not.toBeInTheDocument()
   })
 
-  test('the API refusing the offered code shows its message in the offer', async () => {
+  test('the API refusing the offered code says why in the offer', async () => {
     setTokens(TOKENS)
     server.use(
-      http.patch('/api/profile/', () =>
-        HttpResponse.json({ foreign_invite_code: ['Invite code not found.'] }, { status: 400 }),
-      ),
+      http.patch('/api/profile/', () => fieldError('foreign_invite_code', 'invite_code_not_found', 'Invite code not found.')),
     )
     openShareLink('ZZZZZZ')
     const { user } = renderWithProviders(<App />)

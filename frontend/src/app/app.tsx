@@ -1,8 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { AuthFlow, LogoutButton } from '@/features/auth'
 import { ProfilePage } from '@/features/profile'
-import { useI18n } from '@/lib/i18n'
 import { clearPendingInvite } from '@/lib/pending-invite'
 import { subscribeTokens } from '@/lib/token-storage'
 import { usePendingInvite } from '@/lib/use-pending-invite'
@@ -11,7 +11,7 @@ import { LanguageSwitch } from './language-switch'
 
 /** Signed out: the phone → code flow. Signed in: the profile. The tokens decide. */
 export function App() {
-  const { t } = useI18n()
+  const { t } = useTranslation()
   const tokens = useTokens()
   const pendingInvite = usePendingInvite()
   const queryClient = useQueryClient()

@@ -1,4 +1,5 @@
-import { LANGUAGES, useI18n, type Language } from '@/lib/i18n'
+import { useTranslation } from 'react-i18next'
+import { chooseLanguage, currentLanguage, LANGUAGES, type Language } from '@/lib/i18n'
 
 const NAMES: Record<Language, { short: string; full: string }> = {
   ru: { short: 'RU', full: 'Русский' },
@@ -6,7 +7,8 @@ const NAMES: Record<Language, { short: string; full: string }> = {
 }
 
 export function LanguageSwitch() {
-  const { lang, setLang, t } = useI18n()
+  const { t, i18n } = useTranslation()
+  const lang = currentLanguage(i18n)
   return (
     <div className="lang-switch" role="group" aria-label={t('lang.label')}>
       {LANGUAGES.map((code) => (
@@ -18,7 +20,7 @@ export function LanguageSwitch() {
           aria-pressed={lang === code}
           // The name starts with what is on the button ("RU"), so a voice command that reads it works too.
           aria-label={`${NAMES[code].short} — ${NAMES[code].full}`}
-          onClick={() => setLang(code)}
+          onClick={() => chooseLanguage(i18n, code)}
         >
           {NAMES[code].short}
         </button>

@@ -1,16 +1,26 @@
 import { ApiError, NetworkError } from '@/lib/api/errors'
-import type { I18nValue } from '@/lib/i18n'
+import { isApiErrorCode, type I18n } from '@/lib/i18n'
+import { rateLimitMessage } from '@/lib/rate-limit'
 
 /**
- * A sentence for an error: the API's message for `field` if it sent one, else its `detail`, else
- * its first field message; our own words for no connection or anything unexpected.
+ * A sentence for an error, in the app's language. For an answer from the API: our sentence for its code
+ * (the code of `field`'s error when asked about a field and there is one, else the body's `code`); for a
+ * code we have no sentence for (a newer API), the API's own message, which it wrote in the language we
+ * asked for. Our own words for no connection or anything unexpected.
  */
-export function errorMessage(error: unknown, { t, tApi }: Pick<I18nValue, 't' | 'tApi'>, field?: string): string {
-  if (error instanceof NetworkError) return t('error.network')
-  if (error instanceof ApiError) {
-    const message =
-      (field ? error.fieldMessage(field) : undefined) ?? error.detail ?? Object.values(error.fieldErrors)[0]?.[0]
-    if (message) return tApi(message)
+export function errorMessage(error: unknown, i18n: I18n, field?: string): string {
+  if (error instanceof NetworkError) return i18n.t('error.network')
+  if (!(error instanceof ApiError)) return i18n.t('error.unknown')
+  if (error.status === 429) {
+    const wait = error.retryAfter ?? 60
+    return rateLimitMessage(error, i18n, wait, Date.now() + wait * 1000)
   }
-  return t('error.unknown')
+  if (field) {
+    const code = error.fieldCode(field)
+    if (isApiErrorCode(code)) return i18n.t(`apiError.${code}`)
+    const message = error.fieldMessage(field)
+    if (message) return message
+  }
+  if (isApiErrorCode(error.code)) return i18n.t(`apiError.${error.code}`)
+  return error.detail ?? Object.values(error.fieldErrors)[0]?.[0] ?? i18n.t('error.unknown')
 }

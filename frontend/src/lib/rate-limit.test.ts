@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { ApiError } from '@/lib/api/errors'
-import { translate, type Language, type MessageKey } from '@/lib/i18n'
+import { createI18n, type Language } from '@/lib/i18n'
 import { formatWhen, rateLimitMessage } from './rate-limit'
 
-const i18n = (lang: Language) => ({ lang, t: (key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars) })
+const i18n = (language: Language) => createI18n({ language })
 // 10:00 local time, so the results don't depend on where the tests run.
 const NOW = new Date(2026, 11, 3, 10, 0, 0).getTime()
 const after = (seconds: number) => NOW + seconds * 1000
@@ -12,23 +12,22 @@ const plain = (text: string) => text.replace(/\s/g, ' ')
 
 describe('formatWhen', () => {
   test('a short wait is a countdown only', () => {
-    const { t } = i18n('en')
-    expect(formatWhen(t, 'en', 599, after(599), NOW)).toBe('in 9 min 59 s')
-    expect(formatWhen(i18n('ru').t, 'ru', 45, after(45), NOW)).toBe('через 45 с')
+    expect(formatWhen(i18n('en'), 599, after(599), NOW)).toBe('in 9 min 59 s')
+    expect(formatWhen(i18n('ru'), 45, after(45), NOW)).toBe('через 45 с')
   })
 
   test('from ten minutes on, also the clock time, rounded up to the minute', () => {
-    expect(plain(formatWhen(i18n('en').t, 'en', 2640, after(2640), NOW))).toBe('in 44 min, at 10:44 AM')
-    expect(plain(formatWhen(i18n('en').t, 'en', 2641, after(2641), NOW))).toBe('in 44 min 1 s, at 10:45 AM')
-    expect(formatWhen(i18n('ru').t, 'ru', 2640, after(2640), NOW)).toBe('через 44 мин, в 10:44')
+    expect(plain(formatWhen(i18n('en'), 2640, after(2640), NOW))).toBe('in 44 min, at 10:44 AM')
+    expect(plain(formatWhen(i18n('en'), 2641, after(2641), NOW))).toBe('in 44 min 1 s, at 10:45 AM')
+    expect(formatWhen(i18n('ru'), 2640, after(2640), NOW)).toBe('через 44 мин, в 10:44')
   })
 
   test('says tomorrow, or the date, when the wait ends on another day', () => {
-    expect(plain(formatWhen(i18n('en').t, 'en', 86_000, after(86_000), NOW))).toBe(
+    expect(plain(formatWhen(i18n('en'), 86_000, after(86_000), NOW))).toBe(
       'in 23 h 53 min, tomorrow at 9:54 AM',
     )
-    expect(formatWhen(i18n('ru').t, 'ru', 86_000, after(86_000), NOW)).toBe('через 23 ч 53 мин, завтра в 9:54')
-    expect(plain(formatWhen(i18n('en').t, 'en', 2 * 86_400, after(2 * 86_400), NOW))).toBe(
+    expect(formatWhen(i18n('ru'), 86_000, after(86_000), NOW)).toBe('через 23 ч 53 мин, завтра в 9:54')
+    expect(plain(formatWhen(i18n('en'), 2 * 86_400, after(2 * 86_400), NOW))).toBe(
       'in 48 h, on December 5 at 10:00 AM',
     )
   })

@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
-import type { LoginResponse, Profile, RateLimitCode, ReferralPage, VerifyResponse } from '@/lib/api/types'
+import type { LoginResponse, Profile, ReferralPage, VerifyRequest, VerifyResponse } from '@/lib/api/types'
+import type { ApiErrorCode } from '@/lib/i18n'
 
 export const PHONE = '+79161234567'
 export const CODE = '1234'
@@ -29,8 +30,18 @@ export const loginOk = (overrides: Partial<LoginResponse> = {}): LoginResponse =
   ...overrides,
 })
 
+/** A refused request as the API sends it: its `code`, and its message in the request's language. */
+export function refused(status: number, code: string, detail: string) {
+  return HttpResponse.json({ detail, code }, { status })
+}
+
+/** A 400 for one field as the API sends it: the message under the field, `code` and `codes` beside it. */
+export function fieldError(field: string, code: string, message: string) {
+  return HttpResponse.json({ [field]: [message], code, codes: { [field]: [code] } }, { status: 400 })
+}
+
 /** A 429 as the API sends it; without `code`, as an older server or another proxy might. */
-export function throttled(retryAfter: number, code?: RateLimitCode, detail = 'Too many requests.') {
+export function throttled(retryAfter: number, code?: ApiErrorCode, detail = 'Too many requests.') {
   return HttpResponse.json(
     { detail, ...(code && { code }), retry_after: retryAfter },
     { status: 429, headers: { 'Retry-After': String(retryAfter) } },
@@ -49,21 +60,21 @@ function authorized(request: Request): boolean {
 /** A small, well-behaved backend; tests override single endpoints with server.use(). */
 export const handlers = [
   http.post('/api/login/', () => HttpResponse.json(loginOk())),
-  http.post('/api/verify/', async ({ request }) => {
-    const body = (await request.json()) as { token?: string }
-    if (body.token !== CODE) return HttpResponse.json({ detail: 'Invalid or expired code.' }, { status: 400 })
+  http.post<never, VerifyRequest>('/api/verify/', async ({ request }) => {
+    const body = await request.json()
+    if (body.token !== CODE) return refused(400, 'code_invalid', 'Invalid or expired code.')
     return HttpResponse.json({ ...TOKENS, is_new: true } satisfies VerifyResponse)
   }),
   http.get('/api/profile/', ({ request }) =>
     authorized(request)
       ? HttpResponse.json(makeProfile())
-      : HttpResponse.json({ detail: 'Given token not valid for any token type' }, { status: 401 }),
+      : refused(401, 'token_not_valid', 'Given token not valid for any token type'),
   ),
   http.get('/api/profile/referrals/', () =>
     HttpResponse.json({ next: null, previous: null, results: [] } satisfies ReferralPage),
   ),
   http.post('/api/logout/', () => new HttpResponse(null, { status: 204 })),
-  http.post('/api/token/refresh/', () => HttpResponse.json({ detail: 'Token is blacklisted' }, { status: 401 })),
+  http.post('/api/token/refresh/', () => refused(401, 'token_not_valid', 'Token is blacklisted')),
 ]
 
 export const server = setupServer(...handlers)

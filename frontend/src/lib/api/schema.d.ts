@@ -168,24 +168,170 @@ export interface components {
             /** @description Unix time after which a solution is refused. */
             expiresAt: number;
         };
+        DetailError: {
+            /** @description What went wrong, in the request's language (Accept-Language). */
+            detail: string;
+            /**
+             * @description Stable, unlike `detail`: key on this.
+             *
+             *     * `required` - This field is required.
+             *     * `null` - This field may not be null.
+             *     * `blank` - This field may not be blank.
+             *     * `max_length` - Ensure this field has no more than {max_length} characters.
+             *     * `invalid` - Not a valid string.
+             *     * `null_characters_not_allowed` - Null characters are not allowed.
+             *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+             *     * `not_a_string` - Send this value as a JSON string.
+             *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+             *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+             *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+             *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+             *     * `invite_code_not_found` - Invite code not found.
+             *     * `invite_code_own` - You can't activate your own invite code.
+             *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `code_invalid` - Invalid or expired code.
+             *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+             *     * `invite_code_already_activated` - You have already activated an invite code.
+             *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+             *     * `network_rate_limit` - Too many requests from your network. Try again later.
+             *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+             *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+             *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+             *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+             *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+             *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+             *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             *     * `not_authenticated` - Authentication credentials were not provided.
+             *     * `authentication_failed` - Incorrect authentication credentials.
+             *     * `token_not_valid` - Token is invalid or expired
+             *     * `user_not_found` - User not found
+             *     * `user_inactive` - User is inactive
+             *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+             *     * `permission_denied` - You do not have permission to perform this action.
+             *     * `parse_error` - Malformed request.
+             *     * `not_found` - Not found.
+             *     * `method_not_allowed` - Method "{method}" not allowed.
+             *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+             *     * `not_acceptable` - Could not satisfy the request Accept header.
+             *     * `bad_request` - Bad request.
+             *     * `bad_host` - This server does not answer to that host name.
+             *     * `request_too_large` - Request body is too large.
+             *     * `server_error` - Internal server error.
+             */
+            code: components["schemas"]["ErrorCode"];
+        };
         /**
-         * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
-         *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
-         *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
-         *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
-         *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
-         *     * `prefix_blocked` - SMS to this number's prefix or country is paused: too few of its codes were used (OTP_MIN_CONVERSION) until an operator lifts the block
-         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
-         *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
+         * @description * `required` - This field is required.
+         *     * `null` - This field may not be null.
+         *     * `blank` - This field may not be blank.
+         *     * `max_length` - Ensure this field has no more than {max_length} characters.
+         *     * `invalid` - Not a valid string.
+         *     * `null_characters_not_allowed` - Null characters are not allowed.
+         *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+         *     * `not_a_string` - Send this value as a JSON string.
+         *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+         *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+         *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+         *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+         *     * `invite_code_not_found` - Invite code not found.
+         *     * `invite_code_own` - You can't activate your own invite code.
+         *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+         *     * `code_invalid` - Invalid or expired code.
+         *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+         *     * `invite_code_already_activated` - You have already activated an invite code.
+         *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+         *     * `network_rate_limit` - Too many requests from your network. Try again later.
+         *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+         *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+         *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+         *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+         *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+         *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+         *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+         *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+         *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+         *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+         *     * `not_authenticated` - Authentication credentials were not provided.
+         *     * `authentication_failed` - Incorrect authentication credentials.
+         *     * `token_not_valid` - Token is invalid or expired
+         *     * `user_not_found` - User not found
+         *     * `user_inactive` - User is inactive
+         *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+         *     * `permission_denied` - You do not have permission to perform this action.
+         *     * `parse_error` - Malformed request.
+         *     * `not_found` - Not found.
+         *     * `method_not_allowed` - Method "{method}" not allowed.
+         *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+         *     * `not_acceptable` - Could not satisfy the request Accept header.
+         *     * `bad_request` - Bad request.
+         *     * `bad_host` - This server does not answer to that host name.
+         *     * `request_too_large` - Request body is too large.
+         *     * `server_error` - Internal server error.
          * @enum {string}
          */
-        CodeEnum: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit";
-        DetailError: {
-            detail: string;
-        };
+        ErrorCode: "required" | "null" | "blank" | "max_length" | "invalid" | "null_characters_not_allowed" | "surrogate_characters_not_allowed" | "not_a_string" | "phone_invalid" | "phone_not_mobile" | "phone_region_not_allowed" | "code_format" | "invite_code_not_found" | "invite_code_own" | "invite_code_cycle" | "code_invalid" | "code_replaced" | "invite_code_already_activated" | "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit" | "proof_of_work_required" | "sms_unavailable" | "sms_budget_exhausted" | "service_unavailable" | "not_authenticated" | "authentication_failed" | "token_not_valid" | "user_not_found" | "user_inactive" | "bad_authorization_header" | "permission_denied" | "parse_error" | "not_found" | "method_not_allowed" | "unsupported_media_type" | "not_acceptable" | "bad_request" | "bad_host" | "request_too_large" | "server_error";
         ForeignInviteCodeValidationError: {
+            /** @description Each field's error codes, in the order of its messages. */
+            codes?: components["schemas"]["ForeignInviteCodeValidationErrorCodes"];
             detail?: string;
+            /**
+             * @description The code of the refusal, or of the first field error; stable, unlike the messages.
+             *
+             *     * `required` - This field is required.
+             *     * `null` - This field may not be null.
+             *     * `blank` - This field may not be blank.
+             *     * `max_length` - Ensure this field has no more than {max_length} characters.
+             *     * `invalid` - Not a valid string.
+             *     * `null_characters_not_allowed` - Null characters are not allowed.
+             *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+             *     * `not_a_string` - Send this value as a JSON string.
+             *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+             *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+             *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+             *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+             *     * `invite_code_not_found` - Invite code not found.
+             *     * `invite_code_own` - You can't activate your own invite code.
+             *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `code_invalid` - Invalid or expired code.
+             *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+             *     * `invite_code_already_activated` - You have already activated an invite code.
+             *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+             *     * `network_rate_limit` - Too many requests from your network. Try again later.
+             *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+             *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+             *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+             *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+             *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+             *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+             *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             *     * `not_authenticated` - Authentication credentials were not provided.
+             *     * `authentication_failed` - Incorrect authentication credentials.
+             *     * `token_not_valid` - Token is invalid or expired
+             *     * `user_not_found` - User not found
+             *     * `user_inactive` - User is inactive
+             *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+             *     * `permission_denied` - You do not have permission to perform this action.
+             *     * `parse_error` - Malformed request.
+             *     * `not_found` - Not found.
+             *     * `method_not_allowed` - Method "{method}" not allowed.
+             *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+             *     * `not_acceptable` - Could not satisfy the request Accept header.
+             *     * `bad_request` - Bad request.
+             *     * `bad_host` - This server does not answer to that host name.
+             *     * `request_too_large` - Request body is too large.
+             *     * `server_error` - Internal server error.
+             */
+            code: components["schemas"]["ErrorCode"];
             foreign_invite_code?: string[];
+        };
+        ForeignInviteCodeValidationErrorCodes: {
+            foreign_invite_code?: components["schemas"]["ErrorCode"][];
         };
         HealthOutput: {
             status: string;
@@ -231,14 +377,128 @@ export interface components {
             foreign_invite_code?: string;
         };
         PhoneTokenChallengeValidationError: {
+            /** @description Each field's error codes, in the order of its messages. */
+            codes?: components["schemas"]["PhoneTokenChallengeValidationErrorCodes"];
             detail?: string;
+            /**
+             * @description The code of the refusal, or of the first field error; stable, unlike the messages.
+             *
+             *     * `required` - This field is required.
+             *     * `null` - This field may not be null.
+             *     * `blank` - This field may not be blank.
+             *     * `max_length` - Ensure this field has no more than {max_length} characters.
+             *     * `invalid` - Not a valid string.
+             *     * `null_characters_not_allowed` - Null characters are not allowed.
+             *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+             *     * `not_a_string` - Send this value as a JSON string.
+             *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+             *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+             *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+             *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+             *     * `invite_code_not_found` - Invite code not found.
+             *     * `invite_code_own` - You can't activate your own invite code.
+             *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `code_invalid` - Invalid or expired code.
+             *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+             *     * `invite_code_already_activated` - You have already activated an invite code.
+             *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+             *     * `network_rate_limit` - Too many requests from your network. Try again later.
+             *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+             *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+             *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+             *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+             *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+             *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+             *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             *     * `not_authenticated` - Authentication credentials were not provided.
+             *     * `authentication_failed` - Incorrect authentication credentials.
+             *     * `token_not_valid` - Token is invalid or expired
+             *     * `user_not_found` - User not found
+             *     * `user_inactive` - User is inactive
+             *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+             *     * `permission_denied` - You do not have permission to perform this action.
+             *     * `parse_error` - Malformed request.
+             *     * `not_found` - Not found.
+             *     * `method_not_allowed` - Method "{method}" not allowed.
+             *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+             *     * `not_acceptable` - Could not satisfy the request Accept header.
+             *     * `bad_request` - Bad request.
+             *     * `bad_host` - This server does not answer to that host name.
+             *     * `request_too_large` - Request body is too large.
+             *     * `server_error` - Internal server error.
+             */
+            code: components["schemas"]["ErrorCode"];
             phone?: string[];
             token?: string[];
             challenge?: string[];
         };
+        PhoneTokenChallengeValidationErrorCodes: {
+            phone?: components["schemas"]["ErrorCode"][];
+            token?: components["schemas"]["ErrorCode"][];
+            challenge?: components["schemas"]["ErrorCode"][];
+        };
         PhoneValidationError: {
+            /** @description Each field's error codes, in the order of its messages. */
+            codes?: components["schemas"]["PhoneValidationErrorCodes"];
             detail?: string;
+            /**
+             * @description The code of the refusal, or of the first field error; stable, unlike the messages.
+             *
+             *     * `required` - This field is required.
+             *     * `null` - This field may not be null.
+             *     * `blank` - This field may not be blank.
+             *     * `max_length` - Ensure this field has no more than {max_length} characters.
+             *     * `invalid` - Not a valid string.
+             *     * `null_characters_not_allowed` - Null characters are not allowed.
+             *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+             *     * `not_a_string` - Send this value as a JSON string.
+             *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+             *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+             *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+             *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+             *     * `invite_code_not_found` - Invite code not found.
+             *     * `invite_code_own` - You can't activate your own invite code.
+             *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `code_invalid` - Invalid or expired code.
+             *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+             *     * `invite_code_already_activated` - You have already activated an invite code.
+             *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+             *     * `network_rate_limit` - Too many requests from your network. Try again later.
+             *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+             *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+             *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+             *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+             *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+             *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+             *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             *     * `not_authenticated` - Authentication credentials were not provided.
+             *     * `authentication_failed` - Incorrect authentication credentials.
+             *     * `token_not_valid` - Token is invalid or expired
+             *     * `user_not_found` - User not found
+             *     * `user_inactive` - User is inactive
+             *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+             *     * `permission_denied` - You do not have permission to perform this action.
+             *     * `parse_error` - Malformed request.
+             *     * `not_found` - Not found.
+             *     * `method_not_allowed` - Method "{method}" not allowed.
+             *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+             *     * `not_acceptable` - Could not satisfy the request Accept header.
+             *     * `bad_request` - Bad request.
+             *     * `bad_host` - This server does not answer to that host name.
+             *     * `request_too_large` - Request body is too large.
+             *     * `server_error` - Internal server error.
+             */
+            code: components["schemas"]["ErrorCode"];
             phone?: string[];
+        };
+        PhoneValidationErrorCodes: {
+            phone?: components["schemas"]["ErrorCode"][];
         };
         ProfileOutput: {
             /** @description E.164 phone number. */
@@ -259,6 +519,18 @@ export interface components {
             /** @description An ALTCHA (PoW v2) challenge, as the `altcha` npm solver takes it. */
             altcha: components["schemas"]["AltchaChallenge"];
         };
+        /**
+         * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
+         *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
+         *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
+         *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
+         *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
+         *     * `prefix_blocked` - SMS to this number's prefix or country is paused: too few of its codes were used (OTP_MIN_CONVERSION) until an operator lifts the block
+         *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
+         *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
+         * @enum {string}
+         */
+        RateLimitCode: "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit";
         RateLimitError: {
             detail: string;
             /**
@@ -273,7 +545,7 @@ export interface components {
              *     * `wrong_code_limit` - OTP_MAX_FAILURES_PER_DAY wrong codes for this phone in 24 h (no challenge)
              *     * `invite_attempt_limit` - INVITE_MAX_FAILURES_PER_HOUR refused invite codes in the last hour
              */
-            code: components["schemas"]["CodeEnum"];
+            code: components["schemas"]["RateLimitCode"];
             /** @description Seconds until a new attempt can succeed (also in Retry-After). */
             retry_after: number;
         };
@@ -293,18 +565,87 @@ export interface components {
             code: string;
         };
         RefreshValidationError: {
+            /** @description Each field's error codes, in the order of its messages. */
+            codes?: components["schemas"]["RefreshValidationErrorCodes"];
             detail?: string;
+            /**
+             * @description The code of the refusal, or of the first field error; stable, unlike the messages.
+             *
+             *     * `required` - This field is required.
+             *     * `null` - This field may not be null.
+             *     * `blank` - This field may not be blank.
+             *     * `max_length` - Ensure this field has no more than {max_length} characters.
+             *     * `invalid` - Not a valid string.
+             *     * `null_characters_not_allowed` - Null characters are not allowed.
+             *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+             *     * `not_a_string` - Send this value as a JSON string.
+             *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+             *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+             *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+             *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+             *     * `invite_code_not_found` - Invite code not found.
+             *     * `invite_code_own` - You can't activate your own invite code.
+             *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `code_invalid` - Invalid or expired code.
+             *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+             *     * `invite_code_already_activated` - You have already activated an invite code.
+             *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+             *     * `network_rate_limit` - Too many requests from your network. Try again later.
+             *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+             *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+             *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+             *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+             *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+             *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+             *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             *     * `not_authenticated` - Authentication credentials were not provided.
+             *     * `authentication_failed` - Incorrect authentication credentials.
+             *     * `token_not_valid` - Token is invalid or expired
+             *     * `user_not_found` - User not found
+             *     * `user_inactive` - User is inactive
+             *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+             *     * `permission_denied` - You do not have permission to perform this action.
+             *     * `parse_error` - Malformed request.
+             *     * `not_found` - Not found.
+             *     * `method_not_allowed` - Method "{method}" not allowed.
+             *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+             *     * `not_acceptable` - Could not satisfy the request Accept header.
+             *     * `bad_request` - Bad request.
+             *     * `bad_host` - This server does not answer to that host name.
+             *     * `request_too_large` - Request body is too large.
+             *     * `server_error` - Internal server error.
+             */
+            code: components["schemas"]["ErrorCode"];
             refresh?: string[];
+        };
+        RefreshValidationErrorCodes: {
+            refresh?: components["schemas"]["ErrorCode"][];
         };
         TokenPairOutput: {
             access: string;
             /** @description A new refresh token; the one sent is no longer valid (rotation). */
             refresh: string;
         };
+        /**
+         * @description * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+         *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+         *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+         * @enum {string}
+         */
+        UnavailableCode: "sms_unavailable" | "sms_budget_exhausted" | "service_unavailable";
         UnavailableError: {
             detail: string;
-            /** @description Which service is down, e.g. `sms_unavailable`; stable, unlike `detail`. */
-            code: string;
+            /**
+             * @description Which service is down; stable, unlike `detail`.
+             *
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             */
+            code: components["schemas"]["UnavailableCode"];
             /** @description Seconds to wait before trying again (also in Retry-After). */
             retry_after: number;
         };

@@ -13,8 +13,5 @@ export type Profile = Schemas['ProfileOutput']
 export type ProfileUpdateRequest = Schemas['PatchedProfileUpdateInputRequest']
 export type Referral = Schemas['ReferralOutput']
 export type ReferralPage = Schemas['PaginatedReferralOutputList']
-export type RateLimitError = Schemas['RateLimitError']
 /** A 428's challenge: solve it (lib/proof-of-work.ts) and resend the request with the solution. */
 export type AltchaChallenge = Schemas['AltchaChallenge']
-/** Which limit a 429 hit. */
-export type RateLimitCode = Schemas['CodeEnum']

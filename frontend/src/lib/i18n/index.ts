@@ -1,4 +1,11 @@
-export { useI18n, type I18nValue } from './context'
-export { I18nProvider } from './i18n-provider'
-export { detectLanguage, formatDuration, LANGUAGES, translate, type Language, type Translate } from './translate'
-export type { MessageKey } from './dictionary'
+export {
+  chooseLanguage,
+  createI18n,
+  currentLanguage,
+  formatDuration,
+  isApiErrorCode,
+  LANGUAGES,
+  type I18n,
+  type Language,
+} from './i18n'
+export type { ApiErrorCode, Messages } from './messages'

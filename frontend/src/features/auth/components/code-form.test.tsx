@@ -2,16 +2,17 @@ import { screen, waitFor } from '@testing-library/react'
 import { delay, http, HttpResponse } from 'msw'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { getTokens } from '@/lib/token-storage'
-import { CHALLENGE, CODE, loginOk, loosely, server, throttled, TOKENS } from '@/test/server'
+import { CHALLENGE, CODE, fieldError, loginOk, loosely, refused, server, throttled, TOKENS } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import type { LoginResponse } from '@/lib/api/types'
+import type { Language } from '@/lib/i18n'
 import { CodeForm } from './code-form'
 
-function setup(login: LoginResponse = loginOk()) {
+function setup(login: LoginResponse = loginOk(), language: Language = 'en') {
   const onBack = vi.fn()
   const onResent = vi.fn()
-  const utils = renderWithProviders(<CodeForm login={login} onBack={onBack} onResent={onResent} />)
-  const input = screen.getByLabelText('Code from the SMS')
+  const utils = renderWithProviders(<CodeForm login={login} onBack={onBack} onResent={onResent} />, { language })
+  const input = screen.getByLabelText(language === 'en' ? 'Code from the SMS' : 'Код из SMS')
   return { ...utils, onBack, onResent, input }
 }
 
@@ -74,7 +75,25 @@ describe('CodeForm', () => {
     await waitFor(() => expect(getTokens()).toEqual(TOKENS))
   })
 
-  test("a wrong code shows the API's message and clears the boxes", async () => {
+  test('a wrong code says so in the language of the app, whatever the API wrote', async () => {
+    server.use(http.post('/api/verify/', () => refused(400, 'code_invalid', 'Invalid or expired code.')))
+    const { user, input } = setup(loginOk(), 'ru')
+
+    await user.type(input, '9999')
+
+    expect(await screen.findByText('Неверный или просроченный код.')).toBeInTheDocument()
+  })
+
+  test("a malformed code is told at the field by its code", async () => {
+    server.use(
+      http.post('/api/verify/', () => fieldError('token', 'code_format', 'Enter the code from the SMS: 4 digits, or 8 if the SMS has 8.')),
+    )
+    const { user, input } = setup()
+    await user.type(input, '0000')
+    expect(await screen.findByText('Enter the code from the SMS: 4 digits, or 8 if the SMS has 8.')).toBeInTheDocument()
+  })
+
+  test('a wrong code says so and clears the boxes', async () => {
     const { user, input } = setup()
 
     await user.type(input, '9999')

@@ -1,10 +1,11 @@
 import { useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Button } from '@/components/ui/button'
 import { CountdownText } from '@/components/ui/countdown-text'
 import { ApiError } from '@/lib/api/errors'
 import type { LoginResponse } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
-import { formatDuration, useI18n } from '@/lib/i18n'
+import { formatDuration } from '@/lib/i18n'
 import { displayPhone } from '@/lib/phone'
 import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
@@ -21,8 +22,7 @@ type Props = {
 }
 
 export function CodeForm({ login, onBack, onResent }: Props) {
-  const i18n = useI18n()
-  const { t } = i18n
+  const { t, i18n } = useTranslation()
   const [code, setCode] = useState('')
   const [clientError, setClientError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
@@ -153,7 +153,7 @@ export function CodeForm({ login, onBack, onResent }: Props) {
           loading={resend.isPending}
           aria-disabled={resendTimer.left > 0 || undefined}
         >
-          {resendTimer.left > 0 ? t('code.resendIn', { time: formatDuration(t, resendTimer.left) }) : t('code.resend')}
+          {resendTimer.left > 0 ? t('code.resendIn', { time: formatDuration(i18n, resendTimer.left) }) : t('code.resend')}
         </Button>
       </div>
       <p className="live" role="status" aria-live="polite">

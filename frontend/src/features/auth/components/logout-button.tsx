@@ -1,9 +1,9 @@
+import { useTranslation } from 'react-i18next'
 import { Button } from '@/components/ui/button'
-import { useI18n } from '@/lib/i18n'
 import { useLogout } from '../api/logout'
 
 export function LogoutButton() {
-  const { t } = useI18n()
+  const { t } = useTranslation()
   const logout = useLogout()
   return (
     <Button variant="secondary" className="btn--small" loading={logout.isPending} loadingLabel={t('header.loggingOut')} onClick={() => logout.mutate()}>

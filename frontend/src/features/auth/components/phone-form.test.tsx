@@ -1,9 +1,8 @@
 import { screen, waitFor } from '@testing-library/react'
 import { delay, http, HttpResponse } from 'msw'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import type { RateLimitCode } from '@/lib/api/types'
-import type { Language } from '@/lib/i18n'
-import { loginOk, loosely, server, throttled } from '@/test/server'
+import type { ApiErrorCode, Language } from '@/lib/i18n'
+import { fieldError, loginOk, loosely, server, throttled } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import { PhoneForm } from './phone-form'
 
@@ -86,20 +85,27 @@ describe('PhoneForm', () => {
     expect(calls).toBe(1)
   })
 
-  test("shows the API's 400 message at the field", async () => {
-    server.use(
-      http.post('/api/login/', () =>
-        HttpResponse.json({ phone: ['Enter a mobile phone number.'] }, { status: 400 }),
-      ),
-    )
+  test("shows the API's 400 at the field, by its code", async () => {
+    server.use(http.post('/api/login/', () => fieldError('phone', 'phone_not_mobile', 'Not a mobile number.')))
     const { user, field, button, onSent } = setup()
+
+    await user.type(field, '84951234567')
+    await user.click(button)
+
+    expect(await screen.findByText("This number can't receive SMS. Enter a mobile phone number.")).toBeInTheDocument()
+    expect(field).toHaveAttribute('aria-invalid', 'true')
+    expect(onSent).not.toHaveBeenCalled()
+  })
+
+  test("an API that sends no codes: its own message at the field, as it wrote it", async () => {
+    server.use(http.post('/api/login/', () => HttpResponse.json({ phone: ['Enter a mobile phone number.'] }, { status: 400 })))
+    const { user, field, button } = setup()
 
     await user.type(field, '84951234567')
     await user.click(button)
 
     expect(await screen.findByText('Enter a mobile phone number.')).toBeInTheDocument()
     expect(field).toHaveAttribute('aria-invalid', 'true')
-    expect(onSent).not.toHaveBeenCalled()
   })
 
   test('a 429 says when to try again and holds the button until then', async () => {
@@ -131,7 +137,7 @@ describe('PhoneForm', () => {
   // 10:00 local time, so the clock times below don't depend on when or where the tests run.
   const NOW = new Date(2026, 11, 3, 10, 0, 0)
 
-  test.each<[RateLimitCode | undefined, number, Language, string]>([
+  test.each<[ApiErrorCode | undefined, number, Language, string]>([
     [
       'ip_rate_limit',
       42,
@@ -185,9 +191,7 @@ describe('PhoneForm', () => {
 
   test('a country codes are not sent to: says so under the field, in Russian too', async () => {
     server.use(
-      http.post('/api/login/', () =>
-        HttpResponse.json({ phone: ["SMS sign-in isn't available for this country."] }, { status: 400 }),
-      ),
+      http.post('/api/login/', () => fieldError('phone', 'phone_region_not_allowed', "SMS sign-in isn't available for this country.")),
     )
     const { user, field, button } = setup('ru')
 

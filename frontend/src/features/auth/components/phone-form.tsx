@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Alert } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { CountdownText } from '@/components/ui/countdown-text'
@@ -6,13 +7,12 @@ import { TextField } from '@/components/ui/text-field'
 import { ApiError } from '@/lib/api/errors'
 import type { LoginResponse } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
-import { useI18n } from '@/lib/i18n'
 import { checkPhone, formatPhoneInput } from '@/lib/phone'
 import { ProofOfWorkError } from '@/lib/proof-of-work'
 import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
 import { useDocumentTitle } from '@/lib/use-document-title'
-import { PROOF_OF_WORK_REQUIRED, useRequestCode } from '../api/request-code'
+import { useRequestCode } from '../api/request-code'
 
 type Props = {
   initialValue?: string
@@ -23,8 +23,7 @@ type Props = {
 }
 
 export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: Props) {
-  const i18n = useI18n()
-  const { t } = i18n
+  const { t, i18n } = useTranslation()
   const [value, setValue] = useState(initialValue)
   const [clientError, setClientError] = useState<string | null>(null)
   const request = useRequestCode()
@@ -38,9 +37,10 @@ export function PhoneForm({ initialValue = '', notice, pendingInvite, onSent }: 
     if (throttled) {
       error =
         cooldown.left > 0 ? <CountdownText text={rateLimitMessage(apiError, i18n, cooldown.left, cooldown.endsAt)} /> : null
-    } else if (apiError instanceof ProofOfWorkError || (apiError instanceof ApiError && apiError.code === PROOF_OF_WORK_REQUIRED)) {
+    } else if (apiError instanceof ProofOfWorkError) {
       error = t('phone.checkFailed')
     } else {
+      // A second 428 (proof_of_work_required) included: its sentence is phone.checkFailed's.
       error = errorMessage(apiError, i18n, 'phone')
     }
   }

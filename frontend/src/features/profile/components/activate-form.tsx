@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { TextField } from '@/components/ui/text-field'
 import type { Profile } from '@/lib/api/types'
-import { useI18n } from '@/lib/i18n'
 import { useActivation } from './use-activation'
 
 export function ActivateForm({ onActivated }: { onActivated: (profile: Profile, code: string) => void }) {
-  const { t } = useI18n()
+  const { t } = useTranslation()
   const [value, setValue] = useState('')
   const [clientError, setClientError] = useState<string | null>(null)
   const activation = useActivation(onActivated)

@@ -1,10 +1,10 @@
 import { useEffect, useRef } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Card } from '@/components/ui/card'
-import { useI18n } from '@/lib/i18n'
 
 /** The code this user activated. Takes focus when it replaces the form the user was in. */
 export function ActivatedCard({ code, takeFocus }: { code: string; takeFocus: boolean }) {
-  const { t } = useI18n()
+  const { t } = useTranslation()
   const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => {
     if (takeFocus) heading.current?.focus()

@@ -1,13 +1,13 @@
+import { useTranslation } from 'react-i18next'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { copyText } from '@/lib/clipboard'
-import { useI18n } from '@/lib/i18n'
 import { shareLink } from '@/lib/pending-invite'
 
 type Props = { code: string; announce: (message: string) => void }
 
 export function InviteCard({ code, announce }: Props) {
-  const { t } = useI18n()
+  const { t } = useTranslation()
   const link = shareLink(code)
   const canShare = typeof navigator.share === 'function'
 

@@ -1,8 +1,8 @@
 import { useEffect } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Alert } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import type { Profile } from '@/lib/api/types'
-import { useI18n } from '@/lib/i18n'
 import { useActivation } from './use-activation'
 
 type Props = {
@@ -18,7 +18,7 @@ type Props = {
  * When it can't apply (my own code, or I already activated one) it says so instead.
  */
 export function PendingInviteOffer({ code, profile, onActivated, onDone }: Props) {
-  const { t } = useI18n()
+  const { t } = useTranslation()
   const activation = useActivation((next, used) => {
     onActivated(next, used)
     onDone()

@@ -2,8 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react'
 import { delay, http, HttpResponse } from 'msw'
 import { beforeEach, describe, expect, test } from 'vitest'
 import { setTokens } from '@/lib/token-storage'
-import type { Profile, ReferralPage } from '@/lib/api/types'
-import { makeProfile, server, throttled, TOKENS } from '@/test/server'
+import type { Profile, ProfileUpdateRequest, ReferralPage } from '@/lib/api/types'
+import { fieldError, makeProfile, refused, server, throttled, TOKENS } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import { ProfilePage } from './profile-page'
 
@@ -11,11 +11,11 @@ function serveProfile(profile: Profile) {
   server.use(http.get('/api/profile/', () => HttpResponse.json(profile)))
 }
 
-function patchAnswers(resolver: (body: { foreign_invite_code?: string }) => Response | Promise<Response>) {
+function patchAnswers(resolver: (body: ProfileUpdateRequest) => Response | Promise<Response>) {
   const bodies: unknown[] = []
   server.use(
-    http.patch('/api/profile/', async ({ request }) => {
-      const body = (await request.json()) as { foreign_invite_code?: string }
+    http.patch<never, ProfileUpdateRequest>('/api/profile/', async ({ request }) => {
+      const body = await request.json()
       bodies.push(body)
       return resolver(body)
     }),
@@ -66,13 +66,15 @@ describe('ProfilePage', () => {
       http.get('/api/profile/', () => {
         calls += 1
         return calls === 1
-          ? HttpResponse.json({ detail: 'Service unavailable.' }, { status: 503 })
+          ? refused(503, 'service_unavailable', 'Service temporarily unavailable. Try again shortly.')
           : HttpResponse.json(makeProfile())
       }),
     )
     const { user } = renderWithProviders(<ProfilePage />)
 
-    expect(await screen.findByRole('alert')).toHaveTextContent("Couldn't load your profile.")
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent("Couldn't load your profile.")
+    expect(alert).toHaveTextContent('The service is briefly unavailable. Try again shortly.')
     await user.click(screen.getByRole('button', { name: 'Try again' }))
     expect(await screen.findByTestId('invite-code')).toHaveTextContent('K7M2QX')
   })
@@ -124,19 +126,42 @@ describe('ProfilePage', () => {
     expect(screen.getByRole('heading', { name: 'Invited by' })).toHaveFocus()
   })
 
-  test('shows the API field error for an unknown, own or cyclic code', async () => {
-    patchAnswers(() => HttpResponse.json({ foreign_invite_code: ['Invite code not found.'] }, { status: 400 }))
+  test.each([
+    ['unknown', 'invite_code_not_found', 'Invite code not found.'],
+    ['own', 'invite_code_own', "You can't activate your own invite code."],
+    ['cyclic', 'invite_code_cycle', 'This code belongs to someone who joined through your invitation.'],
+  ])('an %s code: the field says why, by its code (%s)', async (_case, code, message) => {
+    // The API's own wording differs on purpose: the sentence shown is ours for the code.
+    patchAnswers(() => fieldError('foreign_invite_code', code, `(server wording for ${code})`))
     const { user } = renderWithProviders(<ProfilePage />)
 
     await activateWith(user, 'ZZZZZZ')
 
     const field = screen.getByLabelText('Invite code')
-    await waitFor(() => expect(field).toHaveAccessibleDescription('Invite code not found.'))
+    await waitFor(() => expect(field).toHaveAccessibleDescription(message))
     expect(field).toHaveAttribute('aria-invalid', 'true')
+    expect(screen.queryByTestId('foreign-invite-code')).not.toBeInTheDocument()
+  })
+
+  test("a code this app has no sentence for (a newer API): the API's message, in the language it was asked for", async () => {
+    const languages: (string | null)[] = []
+    server.use(
+      http.patch('/api/profile/', ({ request }) => {
+        languages.push(request.headers.get('Accept-Language'))
+        return fieldError('foreign_invite_code', 'invite_code_expired', 'Срок действия этого кода истёк.')
+      }),
+    )
+    const { user } = renderWithProviders(<ProfilePage />, { language: 'ru' })
+
+    await user.type(await screen.findByLabelText('Инвайт-код'), 'ZZZZZZ')
+    await user.click(screen.getByRole('button', { name: 'Активировать' }))
+
+    await waitFor(() => expect(screen.getByLabelText('Инвайт-код')).toHaveAccessibleDescription('Срок действия этого кода истёк.'))
+    expect(languages).toEqual(['ru'])
   })
 
   test('shows the 409 when a code was already activated', async () => {
-    patchAnswers(() => HttpResponse.json({ detail: 'You have already activated an invite code.' }, { status: 409 }))
+    patchAnswers(() => refused(409, 'invite_code_already_activated', 'You have already activated an invite code.'))
     const { user } = renderWithProviders(<ProfilePage />)
 
     await activateWith(user, 'AB12CD')
@@ -177,14 +202,18 @@ describe('ProfilePage', () => {
     expect(bodies).toHaveLength(0)
   })
 
-  test("shows the API's known messages in Russian when the app speaks Russian", async () => {
-    patchAnswers(() => HttpResponse.json({ foreign_invite_code: ['Invite code not found.'] }, { status: 400 }))
+  test.each([
+    ['invite_code_not_found', 'Такой инвайт-код не найден.'],
+    ['invite_code_own', 'Нельзя активировать собственный инвайт-код.'],
+    ['invite_code_cycle', 'Этот код принадлежит тому, кто пришёл по вашему приглашению.'],
+  ])('in Russian, a refused code (%s) says why in Russian', async (code, message) => {
+    patchAnswers(() => fieldError('foreign_invite_code', code, 'Invite code not found.'))
     const { user } = renderWithProviders(<ProfilePage />, { language: 'ru' })
 
     await user.type(await screen.findByLabelText('Инвайт-код'), 'ZZZZZZ')
     await user.click(screen.getByRole('button', { name: 'Активировать' }))
 
-    expect(await screen.findByText('Такой инвайт-код не найден.')).toBeInTheDocument()
+    expect(await screen.findByText(message)).toBeInTheDocument()
   })
 
   test('answers in Russian too', async () => {

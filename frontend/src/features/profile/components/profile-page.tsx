@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Alert } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { LiveRegion } from '@/components/ui/live-region'
 import { Spinner } from '@/components/ui/spinner'
 import { errorMessage } from '@/lib/error-message'
-import { useI18n } from '@/lib/i18n'
 import { displayPhone } from '@/lib/phone'
 import { useDocumentTitle } from '@/lib/use-document-title'
 import { useProfile } from '../api/get-profile'
@@ -21,8 +21,7 @@ type Props = {
 }
 
 export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => {} }: Props) {
-  const i18n = useI18n()
-  const { t } = i18n
+  const { t, i18n } = useTranslation()
   const profile = useProfile()
   const [announcement, setAnnouncement] = useState('')
   const [justActivated, setJustActivated] = useState(false)

@@ -1,8 +1,8 @@
+import { useTranslation } from 'react-i18next'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import type { Profile } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
-import { useI18n } from '@/lib/i18n'
 import { displayPhone } from '@/lib/phone'
 import { useReferrals } from '../api/get-referrals'
 
@@ -11,11 +11,10 @@ import { useReferrals } from '../api/get-referrals'
  * paginated endpoint adds dates and "show more" beyond it.
  */
 export function ReferralList({ profile }: { profile: Profile }) {
-  const i18n = useI18n()
-  const { t, lang } = i18n
+  const { t, i18n } = useTranslation()
   const count = profile.activated_your_code_count
   const referrals = useReferrals({ enabled: count > 0 })
-  const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' })
+  const dateFormat = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' })
 
   const rows = referrals.data
     ? referrals.data.pages.flatMap((page) => page.results)

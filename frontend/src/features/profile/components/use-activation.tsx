@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 import { CountdownText } from '@/components/ui/countdown-text'
 import { isApiError } from '@/lib/api/errors'
 import type { Profile } from '@/lib/api/types'
 import { errorMessage } from '@/lib/error-message'
-import { useI18n } from '@/lib/i18n'
 import { rateLimitMessage } from '@/lib/rate-limit'
 import { useCountdown } from '@/lib/use-countdown'
 import { useActivateInvite } from '../api/activate-invite'
@@ -13,7 +13,7 @@ import { useActivateInvite } from '../api/activate-invite'
  * "already activated" detail, or a 429 countdown during which another try is not sent.
  */
 export function useActivation(onActivated: (profile: Profile, code: string) => void) {
-  const i18n = useI18n()
+  const { i18n } = useTranslation()
   const mutation = useActivateInvite()
   const cooldown = useCountdown()
   const throttled = isApiError(mutation.error, 429) ? mutation.error : null

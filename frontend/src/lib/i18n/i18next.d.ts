@@ -1,0 +1,10 @@
+// Types `t()` by the English messages: a key that isn't there fails `tsc`.
+import 'i18next'
+import type { en } from './en'
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation'
+    resources: { translation: typeof en }
+  }
+}
