@@ -20,12 +20,14 @@ function readStorage(): Tokens | null {
     if (!raw) return null
     const parsed: unknown = JSON.parse(raw)
     if (
-      parsed &&
       typeof parsed === 'object' &&
-      typeof (parsed as Tokens).access === 'string' &&
-      typeof (parsed as Tokens).refresh === 'string'
+      parsed !== null &&
+      'access' in parsed &&
+      'refresh' in parsed &&
+      typeof parsed.access === 'string' &&
+      typeof parsed.refresh === 'string'
     ) {
-      return { access: (parsed as Tokens).access, refresh: (parsed as Tokens).refresh }
+      return { access: parsed.access, refresh: parsed.refresh }
     }
   } catch {
     // Storage unavailable (private mode) or corrupted: behave as signed out.

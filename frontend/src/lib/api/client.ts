@@ -1,58 +1,92 @@
+import createClient, { type Middleware } from 'openapi-fetch'
 import { clearTokens, getTokens, setTokens, syncTokensFromStorage } from '@/lib/token-storage'
 import { ApiError, NetworkError } from './errors'
-
-type Method = 'GET' | 'POST' | 'PATCH'
-
-export type RequestOptions = {
-  method?: Method
-  body?: unknown
-  /** Send the access token, and on a 401 refresh it once and retry. */
-  auth?: boolean
-  signal?: AbortSignal
-}
+import type { paths } from './schema'
 
 let language = 'en'
 
-/** The UI language, sent as Accept-Language so the API can answer in it. */
+/** The UI language, sent as Accept-Language: the API writes its messages (`detail`) in it. */
 export function setApiLanguage(lang: string): void {
   language = lang
 }
 
-function absolute(path: string): string {
-  // Relative to the page, so the same build works behind any host (dev proxy, nginx, Django).
-  return new URL(path, window.location.href).toString()
-}
-
-async function send(path: string, options: RequestOptions, access: string | undefined): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': language }
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json'
-  if (access) headers.Authorization = `Bearer ${access}`
+/** fetch, with "no answer at all" (offline, server down) as a NetworkError; a cancelled request stays an AbortError. */
+async function send(request: Request): Promise<Response> {
   try {
-    return await fetch(absolute(path), {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    })
+    // Looked up on each call, not kept: tests put their mock server in front of it after this module loads.
+    return await globalThis.fetch(request)
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error
     throw new NetworkError(error)
   }
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text()
-  if (!text) return undefined
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
+const acceptLanguage: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('Accept-Language', language)
+    return request
+  },
 }
+
+function newClient() {
+  // The page's own origin, so the same build works behind any host (the dev proxy, nginx, Django).
+  const client = createClient<paths>({ baseUrl: window.location.origin, fetch: send, headers: { Accept: 'application/json' } })
+  client.use(acceptLanguage)
+  return client
+}
+
+/** The API without a session: sign-in, token refresh, logout. */
+export const api = newClient()
+
+/**
+ * The API as the signed-in user: sends the access token, and on a 401 refreshes the tokens once and retries.
+ * If the refresh or the retry fails, the tokens are cleared with reason 'expired', which sends the app back to
+ * the phone screen, and the caller gets the 401.
+ */
+export const authApi = newClient()
+
+// Each request as it left (before its body was read), with the access token it carried: a 401 resends it.
+const sent = new Map<string, { retry: Request; access: string | undefined }>()
+
+const session: Middleware = {
+  onRequest({ request, id }) {
+    const access = getTokens()?.access
+    if (access) request.headers.set('Authorization', `Bearer ${access}`)
+    sent.set(id, { retry: request.clone(), access })
+    return request
+  },
+  async onResponse({ response, id }) {
+    const original = sent.get(id)
+    sent.delete(id)
+    if (response.status !== 401 || !original) return undefined
+    const latest = getTokens()
+    // Another request may have refreshed while this one was on the wire: just retry with its token.
+    const renewed = latest !== null && latest.access !== original.access ? true : await refreshTokens()
+    const access = getTokens()?.access
+    let answer = response
+    if (renewed && access) {
+      original.retry.headers.set('Authorization', `Bearer ${access}`)
+      answer = await send(original.retry)
+    }
+    if ((!renewed || !access || answer.status === 401) && getTokens()) clearTokens('expired')
+    return answer
+  },
+  onError({ id }) {
+    sent.delete(id)
+  },
+}
+authApi.use(session)
 
 // One refresh at a time: several requests failing with 401 together share it, because the
 // refresh token rotates and may be used only once.
 let refreshInFlight: Promise<boolean> | null = null
+
+function refreshTokens(): Promise<boolean> {
+  refreshInFlight ??= refreshOnce().finally(() => {
+    refreshInFlight = null
+  })
+  return refreshInFlight
+}
 
 /**
  * Tabs share the tokens (localStorage), so they take turns too (the Web Locks API): the API takes a
@@ -71,46 +105,24 @@ async function refreshUnlessRenewed(spending: string): Promise<boolean> {
   const tokens = syncTokensFromStorage()
   if (!tokens) return false
   if (tokens.refresh !== spending) return true
-  const response = await send('/api/token/refresh/', { method: 'POST', body: { refresh: tokens.refresh } }, undefined)
-  if (!response.ok) return false
-  const body = (await readJson(response)) as { access?: unknown; refresh?: unknown } | undefined
-  if (typeof body?.access !== 'string') return false
-  setTokens({ access: body.access, refresh: typeof body.refresh === 'string' ? body.refresh : tokens.refresh })
+  const { data } = await api.POST('/api/token/refresh/', { body: { refresh: tokens.refresh } })
+  if (!data) return false
+  setTokens({ access: data.access, refresh: data.refresh })
   return true
 }
 
-function refreshTokens(): Promise<boolean> {
-  refreshInFlight ??= refreshOnce().finally(() => {
-    refreshInFlight = null
-  })
-  return refreshInFlight
-}
+/** What `api` and `authApi` calls resolve to: the 2xx body typed by the schema, or the error body. */
+type Answer<T> = { data: T; error?: never; response: Response } | { data?: never; error: unknown; response: Response }
 
 /**
- * Calls the API and returns the parsed JSON body.
- *
- * Throws ApiError for a non-2xx answer and NetworkError when there is no answer. With `auth`,
- * a 401 triggers one token refresh and one retry; if either fails the tokens are cleared with
- * reason 'expired', which sends the app back to the phone screen.
+ * The body of a 2xx answer from `api` or `authApi`, typed by the schema. Any other status (or a 2xx without
+ * the body the schema promises) is thrown as an ApiError, with the error's `code`, `codes` and `retry_after`;
+ * no answer at all as a NetworkError.
  */
-export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const usedAccess = options.auth ? getTokens()?.access : undefined
-  let response = await send(path, options, usedAccess)
-
-  if (response.status === 401 && options.auth) {
-    const latest = getTokens()
-    // Another request may have refreshed while this one was on the wire: just retry with its token.
-    const renewed = latest !== null && latest.access !== usedAccess ? true : await refreshTokens()
-    const access = getTokens()?.access
-    if (renewed && access) response = await send(path, options, access)
-    if (!renewed || !access || response.status === 401) {
-      const body = renewed && access ? await readJson(response) : { detail: 'Session expired.' }
-      if (getTokens()) clearTokens('expired')
-      throw new ApiError(401, body, null)
-    }
+export async function dataOf<T>(pending: Promise<Answer<T>>): Promise<NonNullable<T>> {
+  const { data, error, response } = await pending
+  if (!response.ok || error !== undefined || data === undefined || data === null) {
+    throw new ApiError(response.status, error, response.headers.get('Retry-After'))
   }
-
-  const body = await readJson(response)
-  if (!response.ok) throw new ApiError(response.status, body, response.headers.get('Retry-After'))
-  return body as T
+  return data
 }

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query'
-import { apiRequest } from '@/lib/api/client'
+import { api } from '@/lib/api/client'
 import { clearTokens, getTokens } from '@/lib/token-storage'
 
 /**
@@ -9,9 +9,10 @@ import { clearTokens, getTokens } from '@/lib/token-storage'
 export async function logout(): Promise<void> {
   const tokens = getTokens()
   try {
-    if (tokens) await apiRequest<void>('/api/logout/', { method: 'POST', body: { refresh: tokens.refresh } })
+    // A refusal changes nothing here: the token expires by itself.
+    if (tokens) await api.POST('/api/logout/', { body: { refresh: tokens.refresh } })
   } catch {
-    // The token expires by itself; nothing more to do here.
+    // No answer: the same.
   } finally {
     clearTokens('logout')
   }

@@ -1,17 +1,20 @@
 import { useState } from 'react'
 import { useMutation } from '@tanstack/react-query'
-import { apiRequest } from '@/lib/api/client'
-import { ApiError } from '@/lib/api/errors'
+import { api, dataOf } from '@/lib/api/client'
 import type { AltchaChallenge, LoginRequest, LoginResponse } from '@/lib/api/types'
 import { solveProofOfWork } from '@/lib/proof-of-work'
 
 /** The 428's code: the request looked risky and must carry a solved challenge. */
-export const PROOF_OF_WORK_REQUIRED = 'proof_of_work_required'
+const PROOF_OF_WORK_REQUIRED = 'proof_of_work_required'
 
-function challengeOf(error: unknown): AltchaChallenge | null {
-  if (!(error instanceof ApiError) || error.status !== 428 || error.code !== PROOF_OF_WORK_REQUIRED) return null
-  const altcha = (error.body as { altcha?: AltchaChallenge } | undefined)?.altcha
-  return altcha?.parameters ? altcha : null
+function login(body: LoginRequest) {
+  return api.POST('/api/login/', { body })
+}
+
+/** The challenge of a 428 `proof_of_work_required`, if this answer is one. */
+function challengeOf({ error, response }: Awaited<ReturnType<typeof login>>): AltchaChallenge | null {
+  if (response.status !== 428 || typeof error !== 'object' || error === null || !('altcha' in error)) return null
+  return error.code === PROOF_OF_WORK_REQUIRED && error.altcha?.parameters ? error.altcha : null
 }
 
 /**
@@ -22,15 +25,12 @@ function challengeOf(error: unknown): AltchaChallenge | null {
  * or a challenge that can't be solved (ProofOfWorkError), is thrown to the caller.
  */
 export async function requestCode(body: LoginRequest, onChallenge?: () => void): Promise<LoginResponse> {
-  try {
-    return await apiRequest<LoginResponse>('/api/login/', { method: 'POST', body })
-  } catch (error) {
-    const challenge = challengeOf(error)
-    if (!challenge) throw error
-    onChallenge?.()
-    const altcha = await solveProofOfWork(challenge)
-    return apiRequest<LoginResponse>('/api/login/', { method: 'POST', body: { ...body, altcha } })
-  }
+  const first = login(body)
+  const challenge = challengeOf(await first)
+  if (!challenge) return dataOf(first)
+  onChallenge?.()
+  const altcha = await solveProofOfWork(challenge)
+  return dataOf(login({ ...body, altcha }))
 }
 
 /** The mutation, and whether it is solving a challenge right now (for a "checking your connection" state). */

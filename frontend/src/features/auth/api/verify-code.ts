@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query'
-import { apiRequest } from '@/lib/api/client'
+import { api, dataOf } from '@/lib/api/client'
 import type { VerifyRequest, VerifyResponse } from '@/lib/api/types'
 import { setTokens } from '@/lib/token-storage'
 
 /** POST /api/verify/: trades the SMS code for tokens and stores them, which signs the user in. */
 export async function verifyCode(body: VerifyRequest): Promise<VerifyResponse> {
-  const result = await apiRequest<VerifyResponse>('/api/verify/', { method: 'POST', body })
+  const result = await dataOf(api.POST('/api/verify/', { body }))
   setTokens({ access: result.access, refresh: result.refresh })
   return result
 }

@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react'
 import { createChallenge, sha, verifySolution } from 'altcha/lib'
 import { delay, http, HttpResponse } from 'msw'
 import { describe, expect, test, vi } from 'vitest'
-import type { AltchaChallenge } from '@/lib/api/types'
+import type { AltchaChallenge, LoginRequest } from '@/lib/api/types'
 import { loginOk, server } from '@/test/server'
 import { renderWithProviders } from '@/test/render'
 import { PhoneForm } from './phone-form'
@@ -19,7 +19,10 @@ async function makeChallenge(): Promise<AltchaChallenge> {
     expiresAt: new Date(Date.now() + 300_000),
     hmacSignatureSecret: SECRET,
   })
-  return challenge as AltchaChallenge
+  // The API always sets an expiry and a signature; the library's type lets them be left out.
+  const { parameters, signature } = challenge
+  if (parameters.expiresAt === undefined || signature === undefined) throw new Error('expected an expiring, signed challenge')
+  return { parameters: { ...parameters, expiresAt: parameters.expiresAt }, signature }
 }
 
 function proofOfWorkRequired(altcha: AltchaChallenge) {
@@ -43,10 +46,10 @@ function setup() {
 describe('PhoneForm and a proof-of-work challenge', () => {
   test('solves a 428 challenge in the background and resends the login with the solution', async () => {
     const challenge = await makeChallenge()
-    const bodies: Record<string, unknown>[] = []
+    const bodies: LoginRequest[] = []
     server.use(
-      http.post('/api/login/', async ({ request }) => {
-        const body = (await request.json()) as Record<string, unknown>
+      http.post<never, LoginRequest>('/api/login/', async ({ request }) => {
+        const body = await request.json()
         bodies.push(body)
         if (bodies.length === 1) return proofOfWorkRequired(challenge)
         await delay(150) // long enough to see the button say what is going on
@@ -64,7 +67,7 @@ describe('PhoneForm and a proof-of-work challenge', () => {
     expect(bodies[0]).toEqual({ phone: '+79161234567' })
     expect(bodies[1].phone).toBe('+79161234567')
     // What ALTCHA's server side takes: base64 of {challenge, solution}, and the solution holds.
-    const payload = JSON.parse(atob(bodies[1].altcha as string))
+    const payload = JSON.parse(atob(bodies[1].altcha ?? ''))
     expect(payload.challenge).toEqual(challenge)
     expect(payload.solution.counter).toBe(150)
     const result = await verifySolution({

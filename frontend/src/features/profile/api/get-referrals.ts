@@ -1,12 +1,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query'
-import { apiRequest } from '@/lib/api/client'
+import { authApi, dataOf } from '@/lib/api/client'
 import type { ReferralPage } from '@/lib/api/types'
 import { profileQueryKey } from './get-profile'
 
 /** GET /api/profile/referrals/: the people who activated my code, newest first, a page at a time. */
 export function getReferrals(cursor: string | null, signal?: AbortSignal): Promise<ReferralPage> {
-  const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''
-  return apiRequest<ReferralPage>(`/api/profile/referrals/${query}`, { auth: true, signal })
+  return dataOf(authApi.GET('/api/profile/referrals/', { params: { query: { cursor: cursor ?? undefined } }, signal }))
 }
 
 // The API's `next` is an absolute URL built from the Host it saw, which behind a proxy may not
