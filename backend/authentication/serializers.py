@@ -2,6 +2,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.exceptions import ErrorCode
 from users.phones import PHONE_MAX_INPUT, InvalidPhone, NotMobilePhone, phone_normalize, sms_region_allowed
 
 
@@ -14,10 +15,13 @@ class PhoneNumberField(serializers.Field):
     """
 
     default_error_messages = {
-        "invalid": "Enter a valid mobile phone number, e.g. +7 916 123-45-67.",
-        "not_mobile": "This number can't receive SMS. Enter a mobile phone number.",
-        "not_a_string": "Send the phone number as a string.",
-        "region": "SMS sign-in isn't available for this country.",
+        code: code.label
+        for code in (
+            ErrorCode.PHONE_INVALID,
+            ErrorCode.PHONE_NOT_MOBILE,
+            ErrorCode.NOT_A_STRING,
+            ErrorCode.PHONE_REGION_NOT_ALLOWED,
+        )
     }
 
     def __init__(self, *, sms_regions_only: bool = False, **kwargs):
@@ -28,15 +32,15 @@ class PhoneNumberField(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("not_a_string")
+            self.fail(ErrorCode.NOT_A_STRING)
         try:
             phone = phone_normalize(data, mobile_only=True)
         except NotMobilePhone:
-            self.fail("not_mobile")
+            self.fail(ErrorCode.PHONE_NOT_MOBILE)
         except InvalidPhone:
-            self.fail("invalid")
+            self.fail(ErrorCode.PHONE_INVALID)
         if self.sms_regions_only and phone not in settings.OTP_TEST_NUMBERS and not sms_region_allowed(phone):
-            self.fail("region")
+            self.fail(ErrorCode.PHONE_REGION_NOT_ALLOWED)
         return phone
 
     def to_representation(self, value):
@@ -59,7 +63,7 @@ class OtpCodeField(serializers.Field):
     codes come as strings only: an integer can't say how many leading zeros it lost.
     """
 
-    default_error_messages = {"invalid": "Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}."}
+    default_error_messages = {ErrorCode.CODE_FORMAT: ErrorCode.CODE_FORMAT.label}
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
@@ -70,7 +74,7 @@ class OtpCodeField(serializers.Field):
         super().__init__(**kwargs)
 
     def fail_invalid(self):
-        self.fail("invalid", long=settings.OTP_HARDENED_CODE_LENGTH)
+        self.fail(ErrorCode.CODE_FORMAT, long=settings.OTP_HARDENED_CODE_LENGTH)
 
     def to_internal_value(self, data):
         long = settings.OTP_HARDENED_CODE_LENGTH
@@ -93,11 +97,11 @@ class OtpCodeField(serializers.Field):
 class AltchaPayloadField(serializers.CharField):
     """A string only: DRF's CharField would take the number 0 as "0", which no client means."""
 
-    default_error_messages = {"not_a_string": "Send the solution as a string."}
+    default_error_messages = {ErrorCode.NOT_A_STRING: ErrorCode.NOT_A_STRING.label}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("not_a_string")
+            self.fail(ErrorCode.NOT_A_STRING)
         return super().to_internal_value(data)
 
 
@@ -126,6 +130,12 @@ class LoginOutputSerializer(serializers.Serializer):
     code = serializers.CharField(
         required=False, help_text="The code itself, only when the server runs with OTP_ECHO=true (demos, tests)."
     )
+
+    def to_representation(self, instance):
+        body = super().to_representation(instance)
+        if not self.context.get("echo"):
+            del body["code"]
+        return body
 
 
 class VerifyInputSerializer(serializers.Serializer):

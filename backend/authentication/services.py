@@ -37,7 +37,7 @@ from authentication.models import OtpCode, OtpFailure, SendStatus, SmsBlock, Sms
 from authentication.selectors import otp_conversion_of
 from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
-from common.exceptions import ProofOfWorkRequired
+from common.exceptions import ErrorCode, ProofOfWorkRequired
 from common.proof_of_work import pow_challenge_create
 from common.ratelimit import rate_limit_hit
 from users.models import User
@@ -475,7 +475,7 @@ def token_refresh(*, refresh: str) -> TokenPair:
         if family.revoked_at is not None:
             raise TokenError(_(BLACKLISTED))
         if not family.user.is_active:
-            raise AuthenticationFailed(_("No active account found for the given token."), "no_active_account")
+            raise AuthenticationFailed(ErrorCode.NO_ACTIVE_ACCOUNT.label, ErrorCode.NO_ACTIVE_ACCOUNT)
         spent_now = _spend(outstanding)
         if spent_now:
             return _pair_issue(user_id=family.user_id, family_id=family.pk)

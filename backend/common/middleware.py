@@ -11,6 +11,8 @@ import logging
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, JsonResponse
 
+from common.exceptions import ErrorCode, error_body
+
 security_logger = logging.getLogger("django.security.DisallowedHost")
 
 _SELF_ONLY = (
@@ -85,8 +87,6 @@ class RejectUnknownHostMiddleware:
         except DisallowedHost as exc:
             security_logger.error("%s", exc)
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": "This server does not answer to that host name.", "code": "bad_host"}, status=400
-                )
+                return JsonResponse(error_body(ErrorCode.BAD_HOST), status=400)
             return HttpResponse("Bad request.", status=400, content_type="text/plain")
         return self.get_response(request)

@@ -5,11 +5,12 @@ import re
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from common.exceptions import RateLimitCode
+from common.exceptions import ErrorCode, RateLimitCode
 
 
 class DetailErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="What went wrong, in the request's language (Accept-Language).")
+    code = serializers.ChoiceField(choices=ErrorCode.choices, help_text="Stable, unlike `detail`: key on this.")
 
 
 class RateLimitErrorSerializer(serializers.Serializer):
@@ -20,9 +21,17 @@ class RateLimitErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(help_text="Seconds until a new attempt can succeed (also in Retry-After).")
 
 
+UNAVAILABLE_CODES = [
+    (code.value, code.label)
+    for code in (ErrorCode.SMS_UNAVAILABLE, ErrorCode.SMS_BUDGET_EXHAUSTED, ErrorCode.SERVICE_UNAVAILABLE)
+]
+
+
 class UnavailableErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField(help_text="Which service is down, e.g. `sms_unavailable`; stable, unlike `detail`.")
+    code = serializers.ChoiceField(
+        choices=UNAVAILABLE_CODES, help_text="Which service is down; stable, unlike `detail`."
+    )
     retry_after = serializers.IntegerField(help_text="Seconds to wait before trying again (also in Retry-After).")
 
 
@@ -30,18 +39,42 @@ _field_error_serializers: dict[str, serializers.Serializer] = {}
 
 
 def field_error_serializer(*fields: str) -> serializers.Serializer:
-    """A 400 body: `{"field": ["message", ...]}` for the named fields, or `{"detail": "message"}`
-    (a refused request, or a body that isn't JSON)."""
+    """A 400 body: `{"field": ["message", ...], "code": ..., "codes": {"field": [code, ...]}}` for the named
+    fields, or `{"detail": "message", "code": ...}` (a refused request, or a body that isn't JSON)."""
     name = "".join(part.title() for field in fields for part in field.split("_")) + "ValidationError"
     if name not in _field_error_serializers:
+        codes = inline_serializer(
+            name + "Codes",
+            {
+                field: serializers.ListField(child=serializers.ChoiceField(choices=ErrorCode.choices), required=False)
+                for field in fields
+            },
+            required=False,
+            help_text="Each field's error codes, in the order of its messages.",
+        )
         _field_error_serializers[name] = inline_serializer(
             name,
             {
                 "detail": serializers.CharField(required=False),
+                "code": serializers.ChoiceField(
+                    choices=ErrorCode.choices,
+                    help_text="The code of the refusal, or of the first field error; stable, unlike the messages.",
+                ),
+                "codes": codes,
                 **{field: serializers.ListField(child=serializers.CharField(), required=False) for field in fields},
             },
         )
     return _field_error_serializers[name]
+
+
+def error_example(code: ErrorCode, **params) -> dict:
+    """The body the API answers for `code` (its English message; `params` fill the message's placeholders)."""
+    return {"detail": str(code.label).format(**params), "code": code.value}
+
+
+def field_error_example(field: str, code: ErrorCode, **params) -> dict:
+    """The body of one field error, as the API answers it."""
+    return {field: [str(code.label).format(**params)], "code": code.value, "codes": {field: [code.value]}}
 
 
 def error_response(
@@ -64,52 +97,17 @@ def error_response(
     return OpenApiResponse(response=response_serializer, description=description, examples=examples)
 
 
-ERROR_401 = error_response(
-    "Missing, expired or invalid access token.",
-    {"detail": "Authentication credentials were not provided."},
-)
+ERROR_401 = error_response("Missing, expired or invalid access token.", error_example(ErrorCode.NOT_AUTHENTICATED))
 # One example 429 body per limit; each endpoint documents the limits it can hit.
-RATE_LIMIT_EXAMPLES: dict[RateLimitCode, tuple[str, str, int]] = {
-    RateLimitCode.IP_RATE_LIMIT: (
-        "Too many requests from this address",
-        "Too many requests from this address. Try again later.",
-        1800,
-    ),
-    RateLimitCode.NETWORK_RATE_LIMIT: (
-        "Too many requests from this network",
-        "Too many requests from your network. Try again later.",
-        1800,
-    ),
-    RateLimitCode.RESEND_COOLDOWN: (
-        "Resend cooldown",
-        "A code was sent recently. Wait before asking for a new one.",
-        57,
-    ),
-    RateLimitCode.PREFIX_RATE_LIMIT: (
-        "Too many codes to neighbouring numbers",
-        "Too many codes were sent to numbers like this one. Try again later.",
-        1500,
-    ),
-    RateLimitCode.PREFIX_BLOCKED: (
-        "SMS to numbers like this one paused",
-        "SMS sign-in is paused for numbers like this one. Try again later.",
-        3600,
-    ),
-    RateLimitCode.DAILY_CODE_LIMIT: (
-        "Too many codes today",
-        "Too many codes were sent to this phone today. Try again later.",
-        41000,
-    ),
-    RateLimitCode.WRONG_CODE_LIMIT: (
-        "Too many wrong codes",
-        "Too many wrong codes for this phone. Try again later.",
-        86000,
-    ),
-    RateLimitCode.INVITE_ATTEMPT_LIMIT: (
-        "Too many refused invite codes",
-        "Too many failed invite code attempts. Try again later.",
-        3400,
-    ),
+RATE_LIMIT_EXAMPLES: dict[RateLimitCode, tuple[str, int]] = {
+    RateLimitCode.IP_RATE_LIMIT: ("Too many requests from this address", 1800),
+    RateLimitCode.NETWORK_RATE_LIMIT: ("Too many requests from this network", 1800),
+    RateLimitCode.RESEND_COOLDOWN: ("Resend cooldown", 57),
+    RateLimitCode.PREFIX_RATE_LIMIT: ("Too many codes to neighbouring numbers", 1500),
+    RateLimitCode.PREFIX_BLOCKED: ("SMS to numbers like this one paused", 3600),
+    RateLimitCode.DAILY_CODE_LIMIT: ("Too many codes today", 41000),
+    RateLimitCode.WRONG_CODE_LIMIT: ("Too many wrong codes", 86000),
+    RateLimitCode.INVITE_ATTEMPT_LIMIT: ("Too many refused invite codes", 3400),
 }
 
 
@@ -117,8 +115,8 @@ def rate_limit_response(*codes: RateLimitCode) -> OpenApiResponse:
     """A 429 that can come from each of `codes`, with one example body per limit."""
     examples = []
     for code in codes:
-        name, detail, retry_after = RATE_LIMIT_EXAMPLES[code]
-        examples.append(OpenApiExample(name, value={"detail": detail, "code": code.value, "retry_after": retry_after}))
+        name, retry_after = RATE_LIMIT_EXAMPLES[code]
+        examples.append(OpenApiExample(name, value={**error_example(ErrorCode(code)), "retry_after": retry_after}))
     return OpenApiResponse(
         response=RateLimitErrorSerializer,
         description=(
@@ -153,8 +151,7 @@ class ProofOfWorkErrorSerializer(serializers.Serializer):
 
 
 PROOF_OF_WORK_EXAMPLE = {
-    "detail": "Solve the proof-of-work challenge and send the request again.",
-    "code": "proof_of_work_required",
+    **error_example(ErrorCode.PROOF_OF_WORK_REQUIRED),
     "altcha": {
         "parameters": {
             "algorithm": "SHA-256",

@@ -13,6 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.exceptions import ErrorCode, error_body
+
 HealthSerializer = inline_serializer("HealthOutput", {"status": serializers.CharField()})
 
 
@@ -48,25 +50,25 @@ def _is_api(request) -> bool:
 
 def json_bad_request(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": "Bad request."}, status=400)
+        return JsonResponse(error_body(ErrorCode.BAD_REQUEST), status=400)
     return HttpResponse("Bad request.", status=400, content_type="text/plain")
 
 
 def json_permission_denied(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": "Forbidden."}, status=403)
+        return JsonResponse(error_body(ErrorCode.PERMISSION_DENIED), status=403)
     return HttpResponse("Forbidden.", status=403, content_type="text/plain")
 
 
 def json_not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse(error_body(ErrorCode.NOT_FOUND), status=404)
     return HttpResponse("Not found.", status=404, content_type="text/plain")
 
 
 def json_server_error(request):
     if _is_api(request):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
+        return JsonResponse(error_body(ErrorCode.SERVER_ERROR), status=500)
     return HttpResponse("Internal server error.", status=500, content_type="text/plain")
 
 

@@ -291,7 +291,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Every error `code` as one enum (with its English message), the 429 codes as their own.
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorCode": "common.exceptions.ErrorCode",
+        "RateLimitCode": "common.exceptions.RateLimitCode",
+        "UnavailableCode": "common.schema.UNAVAILABLE_CODES",
+    },
 }
 
 # ---- Phone sign-in ----

@@ -1,25 +1,24 @@
-from common.exceptions import Conflict, DomainError, RateLimitCode, RateLimited
+from common.exceptions import Conflict, DomainError, ErrorCode, RateLimited
 
 
 class InviteCodeNotFound(DomainError):
     field = "foreign_invite_code"
-    default_message = "Invite code not found."
+    code = ErrorCode.INVITE_CODE_NOT_FOUND
 
 
 class InviteCodeIsOwn(DomainError):
     field = "foreign_invite_code"
-    default_message = "You can't activate your own invite code."
+    code = ErrorCode.INVITE_CODE_OWN
 
 
 class InviteCodeCycle(DomainError):
     field = "foreign_invite_code"
-    default_message = "This code belongs to someone who joined through your invitation."
+    code = ErrorCode.INVITE_CODE_CYCLE
 
 
 class InviteCodeAlreadyActivated(Conflict):
-    default_message = "You have already activated an invite code."
+    code = ErrorCode.INVITE_CODE_ALREADY_ACTIVATED
 
 
 class TooManyActivationAttempts(RateLimited):
-    code = RateLimitCode.INVITE_ATTEMPT_LIMIT
-    default_message = "Too many failed invite code attempts. Try again later."
+    code = ErrorCode.INVITE_ATTEMPT_LIMIT

@@ -125,7 +125,7 @@ def test_oversized_body_is_refused_by_nginx_with_json(stack):
     response = stack.client().post("/api/login/", data=b'{"phone": "' + b"1" * 100_000 + b'"}', headers=JSON)
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Request body is too large."}
+    assert response.json() == {"detail": "Request body is too large.", "code": "request_too_large"}
 
 
 @pytest.mark.parametrize("path", ["/api/login/", "/api/verify/", "/api/token/refresh/", "/api/logout/"])
@@ -134,7 +134,7 @@ def test_deeply_nested_json_is_a_json_400_through_nginx(stack, path):
     response = stack.client().post(path, data=body, headers=JSON)
     assert response.status_code == 400, response.text[:300]
     assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "JSON parse error - the body is nested too deeply."}
+    assert response.json() == {"detail": "JSON parse error - the body is nested too deeply.", "code": "parse_error"}
 
 
 # ---- two backends, one state ----
@@ -342,7 +342,10 @@ def test_no_backend_answers_json_503(extra_nginx):
     response = Client(nginx.url, next_source_ip()).get("/api/health/")
     assert response.status_code == 503
     assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Service temporarily unavailable."}
+    assert response.json() == {
+        "detail": "Service temporarily unavailable. Try again shortly.",
+        "code": "service_unavailable",
+    }
 
 
 def test_only_a_trusted_proxy_can_say_the_request_was_https(stack, extra_nginx):

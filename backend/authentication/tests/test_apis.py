@@ -68,7 +68,7 @@ def test_login_rejects_anything_but_a_mobile_number(api_client, body):
     response = api_client.post("/api/login/", body, format="json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {"phone"}
+    assert set(response.json()) == {"phone", "code", "codes"}
     assert isinstance(response.json()["phone"], list)
     assert OtpCode.objects.count() == 0
     assert locmem.outbox == []
@@ -90,7 +90,7 @@ def test_login_refuses_huge_bodies_with_json(api_client):
 
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Request body is too large."}
+    assert response.json() == {"detail": "Request body is too large.", "code": "request_too_large"}
     assert OtpCode.objects.count() == 0
 
 
@@ -228,7 +228,7 @@ def test_verify_gives_one_message_for_wrong_used_and_missing_codes(api_client, n
 
     for response in (wrong, used, missing):
         assert response.status_code == 400
-        assert response.json() == {"detail": "Invalid or expired code."}
+        assert response.json() == {"detail": "Invalid or expired code.", "code": "code_invalid"}
 
 
 @pytest.mark.parametrize("token", ["12", "12345", "abcd", "12a4", "١٢٣٤", None, True, -1, 10000, 1.5, [1234], ""])
@@ -239,7 +239,7 @@ def test_verify_rejects_malformed_tokens_as_field_errors(api_client, new_phone, 
     response = verify(api_client, phone, token)
 
     assert response.status_code == 400
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token", "code", "codes"}
     assert OtpCode.objects.get(phone=phone).attempts == 0
 
 
@@ -301,7 +301,7 @@ def test_verify_takes_an_eight_digit_code_as_a_string_only(api_client, new_phone
     code = last_sms_code(phone)
 
     assert len(code) == 8
-    assert set(verify(api_client, phone, int("1" + code[1:])).json()) == {"token"}
+    assert verify(api_client, phone, int("1" + code[1:])).json()["codes"] == {"token": ["code_format"]}
     assert verify(api_client, phone, code).status_code == 200
 
 
@@ -333,9 +333,9 @@ def test_verify_refuses_a_malformed_challenge_and_uses_no_try(api_client, new_ph
     )
 
     if isinstance(challenge, int):  # DRF's CharField takes numbers as text: a challenge that isn't the code's
-        assert response.json() == {"detail": "Invalid or expired code."}
+        assert response.json() == {"detail": "Invalid or expired code.", "code": "code_invalid"}
     else:
-        assert set(response.json()) == {"challenge"}
+        assert set(response.json()) == {"challenge", "code", "codes"}
     assert response.status_code == 400
     assert OtpCode.objects.get(phone=phone).attempts == 0
     assert not OtpFailure.objects.filter(phone=phone).exists()
@@ -445,7 +445,7 @@ def test_logout_with_a_used_token_still_signs_the_session_out(api_client, new_ph
 def test_logout_requires_a_refresh_token(api_client):
     response = api_client.post("/api/logout/", {}, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"refresh"}
+    assert set(response.json()) == {"refresh", "code", "codes"}
 
 
 @override_settings(THROTTLE_LOGIN="3/hour")
@@ -585,7 +585,11 @@ def test_login_refuses_countries_codes_are_not_sent_to_and_sends_nothing(api_cli
     response = login(api_client, phone)
 
     assert response.status_code == 400
-    assert response.json() == {"phone": ["SMS sign-in isn't available for this country."]}
+    assert response.json() == {
+        "phone": ["SMS sign-in isn't available for this country."],
+        "code": "phone_region_not_allowed",
+        "codes": {"phone": ["phone_region_not_allowed"]},
+    }
     assert not OtpCode.objects.filter(phone=phone).exists()
     assert locmem.outbox == []
 

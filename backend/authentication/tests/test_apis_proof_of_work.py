@@ -212,7 +212,11 @@ def test_a_solution_that_isnt_a_string_is_a_400(api_client, value):
     response = api_client.post("/api/login/", {"phone": "+79161234567", "altcha": value}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"altcha": ["Send the solution as a string."]}
+    assert response.json() == {
+        "altcha": ["Send this value as a JSON string."],
+        "code": "not_a_string",
+        "codes": {"altcha": ["not_a_string"]},
+    }
     assert not OtpCode.objects.exists()
 
 

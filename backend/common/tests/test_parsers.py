@@ -45,7 +45,7 @@ def test_deeply_nested_json_is_a_json_400_not_a_500(api_client, method, path, bo
 
     assert response.status_code == 400, response.content[:300]
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "JSON parse error - the body is nested too deeply."}
+    assert response.json() == {"detail": "JSON parse error - the body is nested too deeply.", "code": "parse_error"}
 
 
 def test_ordinary_malformed_json_keeps_drf_s_message(api_client):

@@ -452,7 +452,7 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
         LOGIN,
         {"phone": "+7 495 123-45-67"},  # a Moscow landline
     ),
-    (LOGIN, 400, "Send the phone number as a string."): lambda api: api.call(LOGIN, {"phone": 79161234567}),
+    (LOGIN, 400, "Send this value as a JSON string."): lambda api: api.call(LOGIN, {"phone": 79161234567}),
     (LOGIN, 400, REQUIRED): lambda api: api.call(LOGIN, {}),
     (LOGIN, 400, "This field may not be null."): lambda api: api.call(LOGIN, {"phone": None}),
     (LOGIN, 429, "A code was sent recently. Wait before asking for a new one."): resend_too_soon,

@@ -42,7 +42,10 @@ def test_health_and_the_api_answer_503_json_when_the_database_is_unreachable():
     assert health.status_code == 503
     assert health.json() == {"status": "unavailable"}
     assert login.status_code == 503
-    assert login.json() == {"detail": "Service temporarily unavailable. Try again shortly."}
+    assert login.json() == {
+        "detail": "Service temporarily unavailable. Try again shortly.",
+        "code": "service_unavailable",
+    }
     assert login.headers["Retry-After"] == "5"
 
 

@@ -125,7 +125,7 @@ def test_patch_rejects_wrong_types_with_a_field_error(api_client, value):
     user = UserFactory()
     response = client_for(api_client, user).patch("/api/profile/", {"foreign_invite_code": value}, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"foreign_invite_code"}
+    assert set(response.json()) == {"foreign_invite_code", "code", "codes"}
     assert User.objects.get(pk=user.pk).referred_by_id is None
 
 
@@ -139,9 +139,21 @@ def test_patch_errors(api_client):
     cycle = client.patch("/api/profile/", {"foreign_invite_code": b.invite_code}, format="json")
 
     assert not_found.status_code == own.status_code == cycle.status_code == 400
-    assert not_found.json() == {"foreign_invite_code": ["Invite code not found."]}
-    assert own.json() == {"foreign_invite_code": ["You can't activate your own invite code."]}
-    assert list(cycle.json()) == ["foreign_invite_code"]
+    assert not_found.json() == {
+        "foreign_invite_code": ["Invite code not found."],
+        "code": "invite_code_not_found",
+        "codes": {"foreign_invite_code": ["invite_code_not_found"]},
+    }
+    assert own.json() == {
+        "foreign_invite_code": ["You can't activate your own invite code."],
+        "code": "invite_code_own",
+        "codes": {"foreign_invite_code": ["invite_code_own"]},
+    }
+    assert cycle.json() == {
+        "foreign_invite_code": ["This code belongs to someone who joined through your invitation."],
+        "code": "invite_code_cycle",
+        "codes": {"foreign_invite_code": ["invite_code_cycle"]},
+    }
     assert User.objects.get(pk=a.pk).referred_by_id is None
 
 
@@ -153,7 +165,10 @@ def test_patch_second_activation_is_409(api_client):
     response = client.patch("/api/profile/", {"foreign_invite_code": second.invite_code}, format="json")
 
     assert response.status_code == 409
-    assert set(response.json()) == {"detail"}
+    assert response.json() == {
+        "detail": "You have already activated an invite code.",
+        "code": "invite_code_already_activated",
+    }
     assert User.objects.get(pk=user.pk).referred_by_id == first.pk
 
 
@@ -199,7 +214,7 @@ def test_referrals_of_a_user_without_any(api_client):
 def test_referrals_reject_a_forged_cursor(api_client):
     response = client_for(api_client, UserFactory()).get("/api/profile/referrals/?cursor=%%%garbage")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid cursor"}
+    assert response.json() == {"detail": "Invalid cursor", "code": "not_found"}
 
 
 def test_referrals_pages_cost_the_same_queries_first_and_last(api_client, django_assert_num_queries):
@@ -241,4 +256,4 @@ def test_referrals_reject_a_well_encoded_cursor_this_api_never_made(api_client, 
     response = client_for(api_client, owner).get("/api/profile/referrals/", {"cursor": cursor})
 
     assert response.status_code == 404, response.content
-    assert response.json() == {"detail": "Invalid cursor"}
+    assert response.json() == {"detail": "Invalid cursor", "code": "not_found"}

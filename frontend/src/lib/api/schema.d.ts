@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Send a sign-in code by SMS
-         * @description Sends a new code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` (OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day, OTP_MAX_SENDS_PER_PREFIX_PER_HOUR (20) to numbers that differ only in their last 4 digits; per client IP: THROTTLE_LOGIN (20 an hour), per network (/24, /64): THROTTLE_LOGIN_NETWORK (100 an hour). `code` is present only when the server runs with OTP_ECHO=true.
+         * @description Sends a new code to the phone (the simulated SMS gateway takes 1–2 s) and replaces any earlier code. The answer is the same for known and new phones. The code has 4 digits, or `code_length` (OTP_HARDENED_CODE_LENGTH, 8) when the phone had a wrong entry in the last 24 h; wrong entries never refuse a new code. Bring `challenge` back to /api/verify/ with the code. Limits per phone: one code every `resend_in` seconds and OTP_MAX_SENDS_PER_DAY (10) a day, OTP_MAX_SENDS_PER_PREFIX_PER_HOUR (20) to numbers that differ only in their last 4 digits; per client IP: THROTTLE_LOGIN (20/hour), per network (/24, /64): THROTTLE_LOGIN_NETWORK (100/hour). `code` is present only when the server runs with OTP_ECHO=true.
          */
         post: operations["login"];
         delete?: never;
@@ -80,7 +80,7 @@ export interface paths {
         head?: never;
         /**
          * Activate someone's invite code
-         * @description Sets the invite code this user activated. Allowed once per user, ever. Other profile fields are read-only and ignored. A body without `foreign_invite_code` changes nothing and returns the profile. At most 10 refused attempts per hour (then 429).
+         * @description Sets the invite code this user activated. Allowed once per user, ever. Other profile fields are read-only and ignored. A body without `foreign_invite_code` changes nothing and returns the profile. At most INVITE_MAX_FAILURES_PER_HOUR (10) refused attempts per hour (then 429).
          */
         patch: operations["profile_activate_invite_code"];
         trace?: never;
@@ -136,7 +136,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange the SMS code for tokens
-         * @description Checks the code sent to the phone. The first successful sign-in of a phone creates the user and gives it an invite code (`is_new: true`). A code works once, for `expires_in` seconds. With the login's `challenge`, it takes OTP_MAX_ATTEMPTS (5) entries that only the challenge's holder can use, and no limit of the phone applies; a challenge that isn't the live code's (a newer code was sent) is refused without a check. Without `challenge`, OTP_MAX_ATTEMPTS open entries, and none after OTP_MAX_FAILURES_PER_DAY (10) wrong codes for the phone in 24 h (429 `wrong_code_limit`). Every failure answers the same 400.
+         * @description Checks the code sent to the phone. The first successful sign-in of a phone creates the user and gives it an invite code (`is_new: true`). A code works once, for `expires_in` seconds. With the login's `challenge`, it takes OTP_MAX_ATTEMPTS (5) entries that only the challenge's holder can use, and no limit of the phone applies; a challenge that isn't the live code's (a newer code was sent) is refused without a check. Without `challenge`, OTP_MAX_ATTEMPTS (5) open entries, and none after OTP_MAX_FAILURES_PER_DAY (10) wrong codes for the phone in 24 h (429 `wrong_code_limit`). Every failure answers the same 400 `code_invalid`. Per client IP: THROTTLE_VERIFY (60/hour), per network: THROTTLE_VERIFY_NETWORK (300/hour).
          */
         post: operations["verify"];
         delete?: never;
@@ -207,6 +207,7 @@ export interface components {
              *     * `not_authenticated` - Authentication credentials were not provided.
              *     * `authentication_failed` - Incorrect authentication credentials.
              *     * `token_not_valid` - Token is invalid or expired
+             *     * `no_active_account` - No active account found for the given token.
              *     * `user_not_found` - User not found
              *     * `user_inactive` - User is inactive
              *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
@@ -257,6 +258,7 @@ export interface components {
          *     * `not_authenticated` - Authentication credentials were not provided.
          *     * `authentication_failed` - Incorrect authentication credentials.
          *     * `token_not_valid` - Token is invalid or expired
+         *     * `no_active_account` - No active account found for the given token.
          *     * `user_not_found` - User not found
          *     * `user_inactive` - User is inactive
          *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
@@ -272,7 +274,7 @@ export interface components {
          *     * `server_error` - Internal server error.
          * @enum {string}
          */
-        ErrorCode: "required" | "null" | "blank" | "max_length" | "invalid" | "null_characters_not_allowed" | "surrogate_characters_not_allowed" | "not_a_string" | "phone_invalid" | "phone_not_mobile" | "phone_region_not_allowed" | "code_format" | "invite_code_not_found" | "invite_code_own" | "invite_code_cycle" | "code_invalid" | "code_replaced" | "invite_code_already_activated" | "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit" | "proof_of_work_required" | "sms_unavailable" | "sms_budget_exhausted" | "service_unavailable" | "not_authenticated" | "authentication_failed" | "token_not_valid" | "user_not_found" | "user_inactive" | "bad_authorization_header" | "permission_denied" | "parse_error" | "not_found" | "method_not_allowed" | "unsupported_media_type" | "not_acceptable" | "bad_request" | "bad_host" | "request_too_large" | "server_error";
+        ErrorCode: "required" | "null" | "blank" | "max_length" | "invalid" | "null_characters_not_allowed" | "surrogate_characters_not_allowed" | "not_a_string" | "phone_invalid" | "phone_not_mobile" | "phone_region_not_allowed" | "code_format" | "invite_code_not_found" | "invite_code_own" | "invite_code_cycle" | "code_invalid" | "code_replaced" | "invite_code_already_activated" | "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit" | "proof_of_work_required" | "sms_unavailable" | "sms_budget_exhausted" | "service_unavailable" | "not_authenticated" | "authentication_failed" | "token_not_valid" | "no_active_account" | "user_not_found" | "user_inactive" | "bad_authorization_header" | "permission_denied" | "parse_error" | "not_found" | "method_not_allowed" | "unsupported_media_type" | "not_acceptable" | "bad_request" | "bad_host" | "request_too_large" | "server_error";
         ForeignInviteCodeValidationError: {
             /** @description Each field's error codes, in the order of its messages. */
             codes?: components["schemas"]["ForeignInviteCodeValidationErrorCodes"];
@@ -313,6 +315,7 @@ export interface components {
              *     * `not_authenticated` - Authentication credentials were not provided.
              *     * `authentication_failed` - Incorrect authentication credentials.
              *     * `token_not_valid` - Token is invalid or expired
+             *     * `no_active_account` - No active account found for the given token.
              *     * `user_not_found` - User not found
              *     * `user_inactive` - User is inactive
              *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
@@ -416,6 +419,7 @@ export interface components {
              *     * `not_authenticated` - Authentication credentials were not provided.
              *     * `authentication_failed` - Incorrect authentication credentials.
              *     * `token_not_valid` - Token is invalid or expired
+             *     * `no_active_account` - No active account found for the given token.
              *     * `user_not_found` - User not found
              *     * `user_inactive` - User is inactive
              *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
@@ -480,6 +484,7 @@ export interface components {
              *     * `not_authenticated` - Authentication credentials were not provided.
              *     * `authentication_failed` - Incorrect authentication credentials.
              *     * `token_not_valid` - Token is invalid or expired
+             *     * `no_active_account` - No active account found for the given token.
              *     * `user_not_found` - User not found
              *     * `user_inactive` - User is inactive
              *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
@@ -604,6 +609,7 @@ export interface components {
              *     * `not_authenticated` - Authentication credentials were not provided.
              *     * `authentication_failed` - Incorrect authentication credentials.
              *     * `token_not_valid` - Token is invalid or expired
+             *     * `no_active_account` - No active account found for the given token.
              *     * `user_not_found` - User not found
              *     * `user_inactive` - User is inactive
              *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
@@ -728,7 +734,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOutput"];
                 };
             };
-            /** @description Malformed phone: each case has its own message (not a phone number, not a mobile number, not a string, missing). */
+            /** @description Malformed phone: each case has its own code and message (not a phone number, not a mobile number, a country codes aren't sent to, not a string, missing). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -737,7 +743,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneValidationError"];
                 };
             };
-            /** @description The request looks risky (its address or network used ALTCHA_RISK_SHARE of its hourly cap, or ALTCHA_PREFIX_BURST codes went to numbers like this one this hour, or a block of their prefix was lifted in the last ALTCHA_AFTER_LIFT_HOURS) and carries no valid solution: no code is sent. Solve `altcha` (an ALTCHA challenge, e.g. with the `altcha` npm package's solveChallenge) and send the same request again with the encoded solution in `altcha`. A solution works once and for 5 minutes; a spent, expired or forged one gets a new 428. */
+            /** @description The request looks risky (its address or network used ALTCHA_RISK_SHARE (50%) of its hourly cap, or ALTCHA_PREFIX_BURST (10) codes went to numbers like this one this hour, or a block of their prefix was lifted in the last ALTCHA_AFTER_LIFT_HOURS (24)) and carries no valid solution: no code is sent. Solve `altcha` (an ALTCHA challenge, e.g. with the `altcha` npm package's solveChallenge) and send the same request again with the encoded solution in `altcha`. A solution works once and for 5 minutes; a spent, expired or forged one gets a new 428. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -755,7 +761,7 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitError"];
                 };
             };
-            /** @description No SMS provider of the route took the message (`sms_unavailable`), or SMS_BUDGET_PER_HOUR SMS already left this hour, all numbers together (`sms_budget_exhausted`). No code is made and nothing counts toward the phone's limits: ask again after `retry_after` seconds (also the Retry-After header). */
+            /** @description No SMS provider of the route took the message (`sms_unavailable`), or SMS_BUDGET_PER_HOUR (1000) SMS already left this hour, all numbers together (`sms_budget_exhausted`). No code is made and nothing counts toward the phone's limits: ask again after `retry_after` seconds (also the Retry-After header). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -995,7 +1001,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyOutput"];
                 };
             };
-            /** @description Wrong, expired, used or missing code (one message for every case), a challenge whose code a newer one replaced (with `code: code_replaced`), or malformed input. */
+            /** @description Wrong, expired, used or missing code (one message for every case, `code_invalid`), a challenge whose code a newer one replaced (`code_replaced`), or malformed input. */
             400: {
                 headers: {
                     [name: string]: unknown;
