@@ -11,7 +11,7 @@ STATIC_ROOT ?= backend/staticfiles
 # The database the tests use (pytest-django creates and drops test_<name> next to it).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/referral
 
-.PHONY: help install deps compose-test-if-engine system-deps run demo-reset superuser test test-backend lint fmt schema check-db
+.PHONY: help install deps compose-test-if-engine system-deps run demo-reset superuser test test-backend lint fmt schema messages check-db
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,8 +108,17 @@ fmt: install ## Format and fix style (ruff)
 	cd backend && $(PY) -m ruff check --fix . && $(PY) -m ruff format .
 	$(PY) -m ruff check --fix $(RUFF_OUTSIDE) && $(PY) -m ruff format $(RUFF_OUTSIDE)
 
+# The API's Russian messages: collect the msgids into backend/locale/ru/LC_MESSAGES/django.po (translate the new
+# ones there), then compile django.mo, which is committed (servers need no gettext). Needs GNU gettext.
+messages: install ## Update the API's message catalog (backend/locale) and compile it (needs gettext)
+	cd backend && env DJANGO_SECRET_KEY=messages-only JWT_SIGNING_KEY=messages-only $(PY) manage.py makemessages -l ru \
+	  --no-location --ignore '*/tests/*' --ignore staticfiles --ignore '*.html' -v0 && \
+	  env DJANGO_SECRET_KEY=messages-only JWT_SIGNING_KEY=messages-only $(PY) manage.py compilemessages -v0
+
+# With the settings' defaults only (the schema's descriptions state the limits): nothing from this shell's environment.
 schema: install ## Regenerate backend/openapi.yaml (validated) and the web app's API types
-	$(LOCAL_SECRETS) && cd backend && DJANGO_DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+	cd backend && env -i PATH="$$PATH" DJANGO_SETTINGS_MODULE=config.settings DJANGO_DEBUG=true \
+	  DJANGO_SECRET_KEY=schema-only JWT_SIGNING_KEY=schema-only $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 	@if [ -f frontend/package.json ]; then cd frontend && npm run --silent gen:types; fi
 
 # ---- frontend ----
