@@ -400,11 +400,23 @@ def test_each_sign_in_is_its_own_session(api_client, new_phone, settings):
     assert sorted(TokenFamily.objects.values_list("revoke_reason", flat=True)) == ["", "logout"]
 
 
-@pytest.mark.parametrize("refresh", ["garbage", "a.b.c", ""])
-def test_refresh_rejects_invalid_tokens(api_client, refresh):
+@pytest.mark.parametrize(
+    ("refresh", "status", "body"),
+    [
+        ("garbage", 401, {"detail": "Token is invalid", "code": "token_not_valid"}),
+        ("a.b.c", 401, {"detail": "Token is invalid", "code": "token_not_valid"}),
+        ("", 400, {"refresh": ["This field may not be blank."], "code": "blank", "codes": {"refresh": ["blank"]}}),
+    ],
+)
+def test_refresh_rejects_invalid_tokens(api_client, new_phone, refresh, status, body):
+    session = sign_in(api_client, new_phone())
+
     response = api_client.post("/api/token/refresh/", {"refresh": refresh}, format="json")
-    assert response.status_code in (400, 401)
-    assert response.json()
+
+    assert (response.status_code, response.json()) == (status, body)
+    # Nothing was issued or revoked: the session's own refresh token still works.
+    assert TokenFamily.objects.get().revoke_reason == ""
+    assert api_client.post("/api/token/refresh/", {"refresh": session["refresh"]}, format="json").status_code == 200
 
 
 def test_refresh_rejects_an_access_token(api_client, new_phone):
@@ -489,11 +501,23 @@ def test_verify_per_ip_cap_answers_429(api_client, new_phone):
     verify(api_client, phone, wrong_code(last_sms_code(phone)))
     verify(api_client, phone, wrong_code(last_sms_code(phone)))
 
+    before = OtpCode.objects.get(phone=phone, is_active=True)
+    failures = OtpFailure.objects.filter(phone=phone).count()
+
     response = verify(api_client, phone, last_sms_code(phone))
 
     assert response.status_code == 429
     assert response.json()["code"] == "ip_rate_limit"
+    # Refused before any check: no user, no try used, no wrong entry counted, the code still live and unused.
     assert not User.objects.filter(phone=phone).exists()
+    after = OtpCode.objects.get(pk=before.pk)
+    assert (after.is_active, after.attempts, after.open_attempts) == (True, before.attempts, before.open_attempts)
+    assert OtpFailure.objects.filter(phone=phone).count() == failures == 2
+    # Another client address verifies the same code: it was neither spent nor burned by the refusal.
+    other = api_client.post(
+        "/api/verify/", {"phone": phone, "token": last_sms_code(phone)}, format="json", REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 200 and other.json()["is_new"] is True
 
 
 @override_settings(THROTTLE_LOGIN="2/hour", REST_FRAMEWORK={**settings.REST_FRAMEWORK, "NUM_PROXIES": 1})

@@ -37,16 +37,23 @@ def test_request_sends_a_four_digit_code_and_stores_only_its_hash(new_phone):
     assert (otp.expires_at - otp.created_at) == timedelta(seconds=300)
 
 
-def test_new_code_kills_the_previous_one(new_phone, settings):
+def _codes_drawn(monkeypatch, *numbers: int) -> None:
+    """The next codes otp_request draws are `numbers`, in order (distinct codes, no 1-in-10,000 collision)."""
+    draws = iter(numbers)
+    monkeypatch.setattr("authentication.services.secrets.randbelow", lambda _bound: next(draws))
+
+
+def test_new_code_kills_the_previous_one(new_phone, settings, monkeypatch):
     settings.OTP_RESEND_SECONDS = 0
+    _codes_drawn(monkeypatch, 1111, 2222)
     phone = new_phone()
     first = otp_request(phone=phone).code
     second = otp_request(phone=phone).code
 
+    assert (first, second) == ("1111", "2222")
     assert OtpCode.objects.filter(phone=phone, is_active=True).count() == 1
-    if first != second:
-        with pytest.raises(InvalidCode):
-            otp_verify(phone=phone, code=first)
+    with pytest.raises(InvalidCode):
+        otp_verify(phone=phone, code=first)
     assert otp_verify(phone=phone, code=second).user.phone == phone
 
 
@@ -139,14 +146,17 @@ def test_verify_rejects_when_no_code_was_sent(new_phone):
         otp_verify(phone=new_phone(), code="1234")
 
 
-def test_verify_rejects_code_sent_to_another_phone(new_phone):
+def test_verify_rejects_code_sent_to_another_phone(new_phone, monkeypatch):
+    _codes_drawn(monkeypatch, 1111, 2222)
     phone, other = new_phone(), new_phone()
     code = otp_request(phone=phone).code
     otp_request(phone=other)
 
-    if code != last_sms_code(other):
-        with pytest.raises(InvalidCode):
-            otp_verify(phone=other, code=code)
+    assert (code, last_sms_code(other)) == ("1111", "2222")
+    with pytest.raises(InvalidCode):
+        otp_verify(phone=other, code=code)
+    assert OtpCode.objects.get(phone=other, is_active=True).open_attempts == 1
+    assert otp_verify(phone=phone, code=code).user.phone == phone
 
 
 def test_verify_rejects_right_code_after_five_wrong_attempts(new_phone):
