@@ -74,6 +74,7 @@ export const en = {
     bad_authorization_header: 'Your session is not valid. Please sign in again.',
     user_inactive: 'This account is disabled.',
     user_not_found: 'This account no longer exists.',
+    no_active_account: 'No active account was found for this sign-in. Please sign in again.',
     permission_denied: "You don't have permission to do this.",
     // The request itself.
     parse_error: "The server couldn't read the request. Please try again.",
