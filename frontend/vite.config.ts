@@ -10,6 +10,20 @@ export default defineConfig({
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
+  build: {
+    rolldownOptions: {
+      output: {
+        // Libraries in chunks of their own, so a release that changes only the app keeps them cached (and no
+        // chunk passes Vite's 500 kB warning). The proof-of-work solver (altcha) stays loaded on first use.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'vendor', test: /node_modules[\\/](?!altcha[\\/])/ },
+          ],
+        },
+      },
+    },
+  },
   server: {
     proxy: { '/api': { target: apiTarget, changeOrigin: false } },
   },
