@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "events",
     "users",
     "authentication",
 ]
