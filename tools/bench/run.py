@@ -26,6 +26,7 @@ import platform
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -178,6 +179,68 @@ class Stack:
         return pids
 
 
+class Reference:
+    """The plain sync-worker Django + DRF profile endpoint (reference/), on its own database and port."""
+
+    def __init__(self, *, port: int, database_url: str, out: Path):
+        self.port = port
+        self.database_url = database_url
+        self.out = out
+        self.process: subprocess.Popen | None = None
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "reference.settings",
+            "REFERENCE_SECRET_KEY": secrets.token_urlsafe(50),
+            "REFERENCE_DATABASE_URL": database_url,
+        }
+        self.workers = 2 * (os.cpu_count() or 1) + 1
+
+    def start(self) -> str:
+        """Recreate its database, seed one member, start gunicorn; returns the member's access token."""
+        cfg = dj_database_url.parse(self.database_url)
+        admin = psycopg2.connect(
+            dbname="postgres", user=cfg.get("USER") or None, host=cfg.get("HOST") or None, port=cfg.get("PORT") or None
+        )
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
+            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+        admin.close()
+        seed = subprocess.run(
+            [sys.executable, HERE / "reference" / "seed.py"], env=self.env, capture_output=True, text=True, check=True
+        )
+        token = seed.stdout.strip().splitlines()[-1]
+        log(f"starting the reference: gunicorn, {self.workers} sync workers on :{self.port}")
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--chdir",
+                str(HERE),
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "reference.wsgi:application",
+            ],
+            env=self.env,
+            stdout=(self.out / "reference.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return token
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the reference did not start: see {self.out / 'reference.log'}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
 # ---------------------------------------------------------------- wrk
 
 
@@ -298,6 +361,61 @@ def walk_pages(base: str, token: str, *, alternate: int = 200) -> dict:
     }
 
 
+def static_path() -> str:
+    """A file of the built web app that nginx serves from disk."""
+    assets = sorted((REPO / "frontend" / "dist" / "assets").glob("*.css"))
+    return "/assets/" + assets[0].name if assets else "/"
+
+
+def references_measure(base: str, reference: "Reference", lonely: dict, *, seconds: int, rounds: int = 2) -> dict:
+    token = {"BENCH_TOKEN": reference.start()}
+    ref_base = f"http://127.0.0.1:{reference.port}"
+    runs: dict[str, list] = {"profile": [], "health": [], "static": [], "reference": []}
+    try:
+        wrk("get.lua", f"{ref_base}/api/profile/", connections=16, seconds=2, env=token)  # warm-up
+        for _ in range(rounds):
+            runs["profile"].append(wrk("get.lua", f"{base}/api/profile/", connections=64, seconds=seconds, env=lonely))
+            runs["health"].append(wrk("get.lua", f"{base}/api/health/", connections=64, seconds=seconds, env=lonely))
+            runs["static"].append(wrk("get.lua", f"{base}{static_path()}", connections=64, seconds=seconds, env=lonely))
+            runs["reference"].append(
+                wrk("get.lua", f"{ref_base}/api/profile/", connections=64, seconds=seconds, env=token)
+            )
+    finally:
+        reference.stop()
+    return runs
+
+
+def _mean(runs: list[dict], key: str) -> float:
+    return sum(r[key] for r in runs) / len(runs)
+
+
+REFERENCE_LABELS = {
+    "profile": "GET /api/profile/ (ours, the stack)",
+    "health": "GET /api/health/ (ours: one DB round trip)",
+    "static": "nginx serving a static file",
+    "reference": "plain sync-worker Django/DRF profile (tools/bench/reference)",
+}
+
+
+def ratios_table(runs: dict) -> str:
+    """The short table `make bench` prints: each figure, and the profile's ratio to it, from one run."""
+    profile_rps = _mean(runs["profile"], "rps")
+    lines = [
+        "| at 64 connections | req/s | p50 ms | p99 ms | p99/p50 | other CPU | profile req/s ÷ this |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, label in REFERENCE_LABELS.items():
+        rps, p50, p99 = _mean(runs[key], "rps"), _mean(runs[key], "p50_ms"), _mean(runs[key], "p99_ms")
+        foreign = max(r["foreign_cpu"] for r in runs[key])
+        errors = sum(r["errors"] for r in runs[key])
+        ratio = "1" if key == "profile" else f"{profile_rps / rps:.2f}"
+        lines.append(
+            f"| {label}{f' ({errors} errors)' if errors else ''} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
+            f"{p99 / p50 if p50 else float('inf'):.1f} | {foreign}% | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
 def database_url_for(name: str) -> str:
     """DATABASE_URL with its database name replaced by `name` (the same server, a run's own database)."""
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/referral"
@@ -310,6 +428,7 @@ def run_benchmark(args) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     seed_dir = out / "seed"
     stack = Stack(port=args.port, database_url=database_url, out=out)
+    reference = Reference(port=args.port + 1, database_url=database_url_for(args.db + "_reference"), out=out)
     base = f"http://127.0.0.1:{args.port}"
     results: dict = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "args": vars(args)}
     results["machine"] = machine_info(database_url)
@@ -352,6 +471,13 @@ def run_benchmark(args) -> dict:
             stack.start(*chosen, reset=False)
         results["config"] = {"backends": chosen[0], "workers_per_backend": chosen[1]}
         wrk("get.lua", f"{base}/api/profile/", connections=16, seconds=3, env=lonely)  # warm-up
+
+        # 0. The profile side by side with references measured in the same run (ratios carry over between
+        # machines and days; absolute figures don't): our health check, nginx serving a static file, and a
+        # plain sync-worker Django/DRF profile endpoint. Two rounds, interleaved, so drift hits all alike.
+        log("scenario 0: the profile beside its references")
+        results["references"] = references_measure(base, reference, lonely, seconds=d)
+        log("\n" + ratios_table(results["references"]))
 
         # 1. 300 simultaneous sign-ins with the real 1-2 s send, GET /api/profile/ probed meanwhile.
         log(f"scenario 1: {args.logins} simultaneous POST /api/login/")
@@ -406,6 +532,7 @@ def run_benchmark(args) -> dict:
         results["workers_at_end"] = len(stack.worker_pids())
     finally:
         stack.stop()
+        reference.stop()
     results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     report = render_report(results)
@@ -513,6 +640,17 @@ def render_report(r: dict) -> str:
         + ("the configuration given." if r["args"]["config"] else "the fastest configuration of the sweep."),
         "",
     ]
+    if r.get("references"):
+        lines += [
+            "### Ratios to references measured in the same run",
+            "",
+            "Means of two interleaved rounds. Absolute figures move with the machine and the day; these ratios "
+            "are what a rerun should match (within 15 %). Targets: profile ≥ 1.2 × the health check, "
+            "p99 ≤ 5 × p50.",
+            "",
+            ratios_table(r["references"]),
+            "",
+        ]
     if r["sweep"]:
         lines += [
             "### Worker configurations (GET /api/profile/, 64 connections)",
