@@ -28,11 +28,8 @@ limit_request_fields = 50
 control_socket_disable = True
 
 
-def post_fork(server, worker):
-    # psycopg2 talks to PostgreSQL in C; this makes its waits yield to other greenlets too.
-    from psycogreen.gevent import patch_psycopg
-
-    patch_psycopg()
+# No wait callback to install for the database: psycopg 3 sees gevent's monkey-patching when it is imported (after
+# the worker patched, the app isn't preloaded) and waits for PostgreSQL through the patched, cooperative select.
 
 
 def _is_loopback(address: str) -> bool:

@@ -12,8 +12,8 @@ again while it re-polled every second: multi-second tails at 64 connections).
 
 from collections import deque
 
-from django_db_geventpool.backends.postgresql_psycopg2.base import DatabaseWrapper as PoolDatabaseWrapper
-from django_db_geventpool.backends.postgresql_psycopg2.base import PostgresConnectionPool
+from django_db_geventpool.backends.postgresql_psycopg3.base import DatabaseWrapper as PoolDatabaseWrapper
+from django_db_geventpool.backends.postgresql_psycopg3.base import PostgresConnectionPool
 from gevent import Timeout, queue
 from gevent.event import AsyncResult
 from gevent.lock import Semaphore
