@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # The task queue (in PostgreSQL) that delivers the webhooks: its tables, `manage.py procrastinate worker`.
+    "procrastinate.contrib.django",
     "events",
     "users",
     "authentication",
@@ -407,6 +409,36 @@ AXES_CLIENT_IP_CALLABLE = "users.admin_lockout.admin_login_client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
+# ---- Webhooks (events/; README "Webhooks") ----
+# Receivers of every event: comma-separated "url|whsec_..." pairs, or bare URLs sharing WEBHOOK_SECRET. Written into
+# the database by `manage.py webhook_endpoints_sync` on every start; more can be added in the admin.
+WEBHOOK_ENDPOINTS: list[tuple[str, str]] = []
+for _entry in env.list("WEBHOOK_URL", default=[]):
+    _url, _, _secret = _entry.partition("|")
+    _secret = _secret.strip() or env.str("WEBHOOK_SECRET", default="")
+    if not re.fullmatch(r"https?://\S+", _url.strip()) or not re.fullmatch(r"whsec_[A-Za-z0-9+/]{16,}={0,2}", _secret):
+        raise ImproperlyConfigured(
+            f"WEBHOOK_URL: {_entry!r} needs an http(s) URL and a whsec_<base64> secret "
+            "(url|whsec_..., or the URL alone and WEBHOOK_SECRET)."
+        )
+    WEBHOOK_ENDPOINTS.append((_url.strip(), _secret))
+# Attempts per delivery (the first included) before it is marked failed; seconds a receiver has to answer.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# The wait before the first retry, doubled before each next one: 30 s, 1, 2, 4, 8, 16, 32 min (8 attempts, ~1 h).
+WEBHOOK_RETRY_BASE = env.float("WEBHOOK_RETRY_BASE", default=30.0)
+# How often a worker looks for delivery jobs left running by a dead worker (a divisor of 60).
+WEBHOOK_STALLED_CHECK_SECONDS = 10
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "queues": ["webhooks"],
+    # A worker that missed heartbeats for this long is dead: its jobs are retried (events.tasks).
+    "update_heartbeat_interval": 10.0,
+    "stalled_worker_timeout": 60.0,
+    # Finished jobs go; the deliveries keep the record.
+    "delete_jobs": "successful",
+}
+DATABASE_ROUTERS = ["events.routers.ProcrastinateOnPostgresqlOnly"]
+
 # ---- Invite codes ----
 INVITE_MAX_FAILURES_PER_HOUR = env.int("INVITE_MAX_FAILURES_PER_HOUR", default=10)
 
@@ -416,7 +448,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # procrastinate says at every start of every command which tasks it registered.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
+    },
 }
 
 # The same headers as nginx sets in the stack, so `make run` (Django alone) is protected as well.

@@ -29,3 +29,46 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver of every event, as a signed POST (the Standard Webhooks spec). Managed in the admin; the ones in
+    WEBHOOK_URL are written here by `manage.py webhook_endpoints_sync` (run on every start)."""
+
+    url = models.URLField(max_length=500, unique=True)
+    # Standard Webhooks form: "whsec_" + base64 of the key. Receivers verify with the same string.
+    secret = models.CharField(max_length=200)
+    active = models.BooleanField(default=True, help_text="Inactive endpoints get no new events.")
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint: written with the event, updated by the worker after every attempt."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="delivery_event_endpoint")]
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_time")]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.endpoint}"
