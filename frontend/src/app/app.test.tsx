@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, test } from 'vitest'
 import { captureInviteFromUrl, getPendingInvite } from '@/lib/pending-invite'
@@ -61,6 +61,11 @@ describe('share links', () => {
     const patches = profileBackend()
     openShareLink('AB12CD')
     const { user } = renderWithProviders(<App />)
+
+    // One way to activate at a time: the offer, not the offer and the form.
+    await screen.findByRole('button', { name: 'Activate AB12CD' })
+    expect(screen.getAllByRole('button', { name: /^Activate/ })).toHaveLength(1)
+    expect(screen.queryByLabelText('Invite code')).not.toBeInTheDocument()
 
     await user.click(await screen.findByRole('button', { name: 'Not now' }))
 
@@ -156,12 +161,25 @@ describe('session', () => {
 describe('language', () => {
   test('the switch changes the language and remembers it', async () => {
     const { user } = renderWithProviders(<App />)
-    await user.click(screen.getByRole('button', { name: 'RU — Русский' }))
+    await user.click(screen.getByRole('button', { name: 'Русский' }))
 
     expect(screen.getByRole('heading', { name: 'Вход' })).toBeInTheDocument()
     expect(screen.getByLabelText('Номер телефона')).toBeInTheDocument()
     expect(document.documentElement.lang).toBe('ru')
     expect(window.localStorage.getItem('referral.lang')).toBe('ru')
-    await waitFor(() => expect(screen.getByRole('button', { name: 'RU — Русский' })).toHaveAttribute('aria-pressed', 'true'))
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Русский' })).toHaveAttribute('aria-pressed', 'true'))
+    expect(screen.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'false')
+  })
+
+  test('each option is named by the words on it, the language’s own name', () => {
+    renderWithProviders(<App />)
+    const group = screen.getByRole('group', { name: 'Language' })
+    for (const button of within(group).getAllByRole('button')) {
+      // What is seen is what is heard (WCAG 2.5.3, axe's label-content-name-mismatch).
+      expect(button).toHaveAccessibleName(button.textContent!)
+    }
+    expect(within(group).getAllByRole('button').map((button) => button.textContent)).toEqual(['Русский', 'English'])
+    expect(screen.getByRole('button', { name: 'Русский' })).toHaveAttribute('lang', 'ru')
+    expect(screen.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'true')
   })
 })

@@ -37,10 +37,10 @@ export function App() {
         {t('app.skip')}
       </a>
       <header className="topbar">
-        <div className="topbar__inner">
+        <div className="topbar__inner column">
           <span className="brand">
             <span className="brand__mark" aria-hidden="true" />
-            {t('app.name')}
+            <span className="brand__name">{t('app.name')}</span>
           </span>
           <div className="topbar__actions">
             <LanguageSwitch />
@@ -49,13 +49,16 @@ export function App() {
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
-        {tokens ? (
-          <ProfilePage pendingInvite={pendingInvite} onPendingInviteDone={clearPendingInvite} />
-        ) : (
-          <div className="panel">
-            <AuthFlow notice={expired ? t('session.expired') : null} pendingInvite={pendingInvite} />
-          </div>
-        )}
+        {/* One column for everything: the header, the sign-in card and the profile share its width and edges. */}
+        <div className="column">
+          {tokens ? (
+            <ProfilePage pendingInvite={pendingInvite} onPendingInviteDone={clearPendingInvite} />
+          ) : (
+            <div className="panel">
+              <AuthFlow notice={expired ? t('session.expired') : null} pendingInvite={pendingInvite} />
+            </div>
+          )}
+        </div>
       </main>
       <footer className="footer muted">{t('app.tagline')}</footer>
     </div>

@@ -1,9 +1,11 @@
 import { useTranslation } from 'react-i18next'
 import { chooseLanguage, currentLanguage, LANGUAGES, type Language } from '@/lib/i18n'
 
-const NAMES: Record<Language, { short: string; full: string }> = {
-  ru: { short: 'RU', full: 'Русский' },
-  en: { short: 'EN', full: 'English' },
+// Each language by its own name, in its own language: the label on the button is its accessible name, so what
+// a sighted user reads is what a screen reader says and a voice command can use.
+const NAMES: Record<Language, string> = {
+  ru: 'Русский',
+  en: 'English',
 }
 
 export function LanguageSwitch() {
@@ -18,11 +20,9 @@ export function LanguageSwitch() {
           lang={code}
           className="lang-switch__option"
           aria-pressed={lang === code}
-          // The name starts with what is on the button ("RU"), so a voice command that reads it works too.
-          aria-label={`${NAMES[code].short} — ${NAMES[code].full}`}
           onClick={() => chooseLanguage(i18n, code)}
         >
-          {NAMES[code].short}
+          {NAMES[code]}
         </button>
       ))}
     </div>

@@ -30,7 +30,25 @@ describe('CodeForm', () => {
   test('shows the demo code in a banner marked as a demo, and only then', () => {
     setup()
     expect(screen.getByText('Demo')).toBeInTheDocument()
-    expect(screen.getByTestId('demo-code-text')).toHaveTextContent('No real SMS is sent in demo mode. Your code is 1234.')
+    expect(screen.getByText('No real SMS is sent in demo mode. Your code:')).toBeInTheDocument()
+    expect(screen.getByTestId('demo-code-text')).toHaveTextContent(/^1234$/)
+  })
+
+  test('a tap on the demo code fills the boxes and signs in', async () => {
+    let body: unknown
+    server.use(
+      http.post('/api/verify/', async ({ request }) => {
+        body = await request.json()
+        return HttpResponse.json({ ...TOKENS, is_new: true })
+      }),
+    )
+    const { user, input } = setup()
+
+    await user.click(screen.getByRole('button', { name: '1234 Fill in the code' }))
+
+    expect(input).toHaveValue(CODE)
+    await waitFor(() => expect(getTokens()).toEqual(TOKENS))
+    expect(body).toEqual({ phone: '+79161234567', token: CODE, challenge: CHALLENGE })
   })
 
   test('no demo banner when the server keeps the code to itself', () => {

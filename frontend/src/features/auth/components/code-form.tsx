@@ -122,8 +122,19 @@ export function CodeForm({ login, onBack, onResent }: Props) {
           {leadAfter}
         </p>
       </header>
-      {login.code && <DemoBanner code={login.code} />}
+      {login.code && (
+        <DemoBanner
+          code={login.code}
+          onUse={(demoCode) => {
+            setCode(demoCode)
+            setClientError(null)
+            if (verify.isError && !locked) verify.reset()
+            submit(demoCode)
+          }}
+        />
+      )}
       <CodeInput
+        className="field--center"
         inputRef={inputRef}
         length={codeLength}
         autoFocus

@@ -11,18 +11,19 @@ type Props = {
   inputRef?: Ref<HTMLInputElement>
   length?: number
   autoFocus?: boolean
+  className?: string
 }
 
 /**
  * One real input drawn as digit boxes. A single field keeps paste, SMS autofill
  * (`autocomplete="one-time-code"`) and screen readers simple; the boxes are decoration.
  */
-export function CodeInput({ value, onChange, label, error, describedBy, disabled, readOnly, inputRef, length = 4, autoFocus }: Props) {
+export function CodeInput({ value, onChange, label, error, describedBy, disabled, readOnly, inputRef, length = 4, autoFocus, className }: Props) {
   const id = useId()
   const errorId = `${id}-error`
   const active = Math.min(value.length, length - 1)
   return (
-    <div className="field">
+    <div className={['field', className].filter(Boolean).join(' ')}>
       <label className="field__label" htmlFor={id}>
         {label}
       </label>

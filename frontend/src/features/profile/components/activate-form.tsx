@@ -24,9 +24,12 @@ export function ActivateForm({ onActivated }: { onActivated: (profile: Profile, 
   }
 
   return (
-    <Card aria-labelledby="activate-title">
-      <h2 id="activate-title">{t('activate.title')}</h2>
-      <p className="muted">{t('activate.lead')}</p>
+    // A one-time side task, so a quiet card with an outline button: sharing is what this screen is for.
+    <Card aria-labelledby="activate-title" className="card--quiet">
+      <header className="card__header">
+        <h2 id="activate-title">{t('activate.title')}</h2>
+        <p className="muted">{t('activate.lead')}</p>
+      </header>
       <form className="inline-form" onSubmit={submit} noValidate aria-busy={activation.pending || undefined}>
         <TextField
           label={t('activate.label')}
@@ -46,6 +49,7 @@ export function ActivateForm({ onActivated }: { onActivated: (profile: Profile, 
         />
         <Button
           type="submit"
+          variant="secondary"
           loading={activation.pending}
           loadingLabel={t('activate.submitting')}
           aria-disabled={activation.blocked || undefined}

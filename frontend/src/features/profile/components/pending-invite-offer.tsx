@@ -60,7 +60,7 @@ export function PendingInviteOffer({ code, profile, onActivated, onDone }: Props
       <p className="field__error" aria-live="polite">
         {activation.error}
       </p>
-      <div className="row">
+      <div className="button-pair">
         <Button
           loading={activation.pending}
           loadingLabel={t('activate.submitting')}

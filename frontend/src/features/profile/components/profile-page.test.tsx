@@ -48,7 +48,8 @@ describe('ProfilePage', () => {
 
     expect(await screen.findByTestId('profile-phone')).toHaveTextContent('+7 916 123 45 67')
     expect(screen.getByTestId('invite-code')).toHaveTextContent('K7M2QX')
-    expect(screen.getByLabelText('Share link')).toHaveValue(`${window.location.origin}/?invite=K7M2QX`)
+    expect(screen.getByTestId('share-link')).toHaveTextContent(`${window.location.origin}/?invite=K7M2QX`)
+    expect(screen.getByRole('img', { name: 'QR code of your link' })).toBeInTheDocument()
     expect(screen.getByText('No one yet')).toBeInTheDocument()
     expect(screen.getByRole('button', { name: 'Copy code' })).toBeInTheDocument()
   })

@@ -65,6 +65,8 @@ export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => 
   }
 
   const data = profile.data
+  const offering =
+    pendingInvite !== null && data.foreign_invite_code === null && pendingInvite !== data.invite_code.toUpperCase()
   const onActivated = (_: unknown, code: string) => {
     setJustActivated(true)
     setAnnouncement(t('activate.success', { code: code.trim().toUpperCase() }))
@@ -84,13 +86,14 @@ export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => 
         <PendingInviteOffer code={pendingInvite} profile={data} onActivated={onActivated} onDone={onPendingInviteDone} />
       )}
       <InviteCard code={data.invite_code} announce={setAnnouncement} />
+      <ReferralList profile={data} />
       {data.foreign_invite_code ? (
         <ActivatedCard code={data.foreign_invite_code} takeFocus={justActivated} />
       ) : (
-        <ActivateForm onActivated={onActivated} />
+        // While a share link's code is on offer above, a second "Activate" would only compete with it.
+        !offering && <ActivateForm onActivated={onActivated} />
       )}
-      <ReferralList profile={data} />
-      <LiveRegion className={announcement ? 'toast toast--visible' : 'toast'}>{announcement}</LiveRegion>
+      <LiveRegion className="sr-only">{announcement}</LiveRegion>
     </div>
   )
 }
