@@ -57,13 +57,17 @@ RUN_ENV = $(LOCAL_SECRETS) && export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECH
 	  THROTTLE_LOGIN=$${THROTTLE_LOGIN:-$(DEMO_THROTTLE_LOGIN)} THROTTLE_VERIFY=$${THROTTLE_VERIFY:-$(DEMO_THROTTLE_VERIFY)} && \
 	  db=$$($(PY) backend/scripts/run_db.py) && export DATABASE_URL=$$db
 
-run: install $(STATIC_ROOT)/staticfiles.json ## Serve the API and web app on http://127.0.0.1:8000 in demo mode (HOST, PORT, DATABASE_URL)
+run: install $(STATIC_ROOT)/staticfiles.json ## Serve the API and web app on http://127.0.0.1:8000 in demo mode, and the webhook worker (HOST, PORT, DATABASE_URL)
 	@if command -v npm >/dev/null && [ -f frontend/package.json ]; then $(MAKE) --no-print-directory frontend-build; \
 	  else echo "npm not found: serving the API only (the web app needs Node.js 20+)"; fi
-	@$(RUN_ENV) && cd backend && export HOST=$(HOST) PORT=$(PORT) && \
-	  $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createcachetable -v0 && \
+	@$(RUN_ENV) && cd backend && export HOST=$(HOST) PORT=$(PORT) VENV=$(abspath $(VENV)) && \
+	  $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createcachetable -v0 && $(PY) manage.py webhook_endpoints_sync && \
 	  echo "Serving http://$(HOST):$(PORT) (demo mode: codes shown, per-IP caps $$THROTTLE_LOGIN sign-in, $$THROTTLE_VERIFY verify; make demo-reset lifts every limit)" && \
-	  exec $(abspath $(VENV))/bin/gunicorn -c gunicorn.conf.py config.wsgi:application
+	  if [ "$${DATABASE_URL%%:*}" = sqlite ]; then \
+	    echo "SQLite: events are recorded, webhooks are not sent (their queue needs PostgreSQL)"; \
+	    exec $$VENV/bin/gunicorn -c gunicorn.conf.py config.wsgi:application; fi && \
+	  echo "Webhooks: a worker beside gunicorn (tools/run/Procfile); Ctrl-C stops both" && \
+	  cd .. && exec $$VENV/bin/honcho start -f tools/run/Procfile -e /dev/null -p $(PORT)
 
 demo-reset: install ## Lift every rate limit of make run's database (per-IP counters, codes, wrong entries); users stay
 	@$(RUN_ENV) && cd backend && $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py createcachetable -v0 && \

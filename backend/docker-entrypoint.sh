@@ -1,10 +1,11 @@
 #!/bin/sh
 # Entry point of the backend image.
-#   release       one-off steps before serving: migrate, create the cache table, collectstatic.
+#   release       one-off steps before serving: migrate, create the cache table, collectstatic, and the
+#                 webhook endpoints of WEBHOOK_URL (manage.py webhook_endpoints_sync).
 #                 docker compose runs it once, in the `migrate` service, before any backend starts,
 #                 so replicas never race each other through migrations.
 #   healthcheck   exit 0 when /api/health/ answers 200 (the database is reachable).
-#   anything else is run as is (default: gunicorn).
+#   anything else is run as is (default: gunicorn; the worker service: manage.py procrastinate worker).
 set -eu
 
 case "${1:-}" in
@@ -12,6 +13,7 @@ case "${1:-}" in
         python manage.py migrate --noinput
         python manage.py createcachetable
         python manage.py collectstatic --noinput -v0
+        python manage.py webhook_endpoints_sync
         echo "release: migrations applied, static files collected into ${STATIC_ROOT:-staticfiles}"
         ;;
     healthcheck)

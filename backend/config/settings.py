@@ -450,9 +450,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # procrastinate says at every start of every command which tasks it registered.
+        # procrastinate says at every start of every command which tasks it registered, and in the worker every
+        # job's start and end (the stalled-jobs check's every 10 s): events.tasks logs each delivery itself.
         "procrastinate.periodic": {"level": "WARNING"},
         "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.worker": {"level": "WARNING"},
     },
 }
 

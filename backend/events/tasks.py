@@ -67,6 +67,8 @@ def webhook_deliver(*, delivery_id: int) -> None:
     delivery.attempts += 1
     if result.delivered:
         _finish(delivery, DeliveryStatus.DELIVERED, status_code=result.status_code, error="")
+        logger.info("webhook %s (%s) delivered to %s, attempt %d", delivery.event_id, delivery.event.type,
+                    endpoint.url, delivery.attempts)  # fmt: skip
         return
     if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         _finish(delivery, DeliveryStatus.FAILED, status_code=result.status_code, error=result.error)

@@ -3,7 +3,7 @@
 Headers: webhook-id (the event's id: the same on every attempt, so receivers can drop duplicates),
 webhook-timestamp (of this attempt, in seconds) and webhook-signature ("v1,<base64 HMAC-SHA256 of
 id.timestamp.body>"), computed by the spec's own `standardwebhooks` package. Body:
-{"type": ..., "timestamp": <when the event happened, ISO 8601>, "data": {...the event's payload}}.
+{"type": ..., "timestamp": <when the event happened, ISO 8601 in UTC>, "data": {...the event's payload}}.
 """
 
 import json
@@ -26,9 +26,14 @@ class SendResult:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, as the API and the event payloads write times."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def webhook_body(event: Event) -> str:
     return json.dumps(
-        {"type": event.type, "timestamp": event.created_at.isoformat(), "data": event.payload},
+        {"type": event.type, "timestamp": iso_utc(event.created_at), "data": event.payload},
         separators=(",", ":"),
         ensure_ascii=False,
     )

@@ -184,7 +184,7 @@ def test_compose_config_passes_with_env_example(compose):
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     services = config["services"]
-    assert set(services) == {"db", "pgbouncer", "migrate", "backend", "nginx"}
+    assert set(services) == {"db", "pgbouncer", "migrate", "backend", "worker", "nginx"}
     # Only nginx is reachable from outside.
     assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
     assert services["nginx"]["ports"][0]["target"] == 8080
@@ -215,6 +215,12 @@ def test_compose_config_passes_with_env_example(compose):
     assert "@db:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
     assert "healthcheck" in " ".join(backend["healthcheck"]["test"])
     assert services["migrate"]["command"] == ["release"]
+    # The webhook worker: the backend's image, straight to PostgreSQL (it LISTENs, which PgBouncer can't carry).
+    worker = services["worker"]
+    assert worker["command"] == ["python", "manage.py", "procrastinate", "worker"]
+    assert worker["build"] == backend["build"]
+    assert "@db:5432/" in worker["environment"]["DATABASE_URL"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["nginx"]["depends_on"]["backend"]["condition"] == "service_healthy"
     # collectstatic's output reaches nginx through the shared volume.
     assert {v["source"] for v in services["nginx"]["volumes"]} == {"static"}

@@ -26,7 +26,7 @@ The backends get the variables of .env.example from the environment. Defaults fo
 DJANGO_DEBUG=false, OTP_ECHO=true, and a random DJANGO_SECRET_KEY / JWT_SIGNING_KEY per start when unset
 (shared by all instances). Always: TRUSTED_PROXY_HOPS=1 (this nginx is the one hop), SERVE_SPA=false and
 STATIC_ROOT in STACK_DIR (nginx serves both). Every process's output goes to STACK_DIR/stack.log, each line
-prefixed by honcho with the process's name (backend.1, backend.2, nginx).
+prefixed by honcho with the process's name (backend.1, backend.2, nginx.1, worker.1: the webhook worker).
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ class Stack:
                 [
                     str(self.venv / "bin" / "honcho"), "start", "--no-colour",
                     "-f", str(HERE / "Procfile"), "-d", str(REPO), "-e", str(env_file),
-                    "-c", f"backend={backends},nginx=1", "-p", str(self.port + 1),
+                    "-c", f"backend={backends},nginx=1,worker=1", "-p", str(self.port + 1),
                 ],
                 # NGINX is nginx's own variable (inherited sockets): the binary goes as NGINX_BIN.
                 env={**without(self.env, "NGINX"), "VENV": str(self.venv), "NGINX_BIN": self.nginx,
@@ -194,10 +194,16 @@ class Stack:
         }
 
     def release(self, env: dict[str, str]) -> None:
-        """What a deployment runs once before the servers: migrate, the cache table, collectstatic."""
+        """What a deployment runs once before the servers: migrate, the cache table, collectstatic, and the
+        webhook endpoints of WEBHOOK_URL."""
         python = str(self.venv / "bin" / "python")
         with open(self.dir / "release.log", "w") as out:
-            for args in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["collectstatic", "--noinput", "-v0"]):
+            for args in (
+                ["migrate", "--noinput", "-v0"],
+                ["createcachetable"],
+                ["collectstatic", "--noinput", "-v0"],
+                ["webhook_endpoints_sync"],
+            ):
                 done = subprocess.run(
                     [python, "manage.py", *args], cwd=REPO / "backend", env={**self.env, **env}, stdout=out,
                     stderr=subprocess.STDOUT,

@@ -50,7 +50,7 @@ def test_a_delivery_is_signed_per_standard_webhooks_and_verifies(receiver, worke
     body = Webhook(SECRET).verify(hit.body, hit.headers)
     assert body == {
         "type": "invite.activated",
-        "timestamp": event.created_at.isoformat(),
+        "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
         "data": {"subject": 7, "n": 0},
     }
     assert hit.headers["Webhook-Id"] == str(event.id)
