@@ -1,6 +1,12 @@
-import { mkdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Browser, type Page } from '@playwright/test'
+import jsQRModule from 'jsqr'
+import { PNG } from 'pngjs'
+
+// jsqr is CommonJS with types that declare an ES default export: under Node's ESM, the function is its `.default`.
+const jsQR = jsQRModule.default
 
 // Every screen is saved here at desktop size and at 360 px (gitignored; `npm run screenshots:docs`
 // copies a curated set into frontend/docs/screenshots for the README).
@@ -9,6 +15,10 @@ mkdirSync(ARTIFACTS, { recursive: true })
 
 const DESKTOP = { width: 1280, height: 860 }
 const PHONE = { width: 360, height: 780 }
+
+// What axe found on each screen at each width, one JSON line per check (the serious and critical ones fail the test).
+const AXE_LOG = `${ARTIFACTS}axe.jsonl`
+writeFileSync(AXE_LOG, '')
 
 /** A fresh Russian mobile number per run, so the test also passes against a database in use. */
 function randomPhone(): string {
@@ -21,16 +31,44 @@ function shown(e164: string): string {
   return `+7 ${e164.slice(2, 5)} ${e164.slice(5, 8)} ${e164.slice(8, 10)} ${e164.slice(10)}`
 }
 
-/** Screenshots at desktop size and at 360 px, and checks nothing scrolls sideways on the phone. */
+/**
+ * axe-core on the page as it is: every rule it has (WCAG 2.2 A/AA and its best practices). A serious or
+ * critical violation fails the test, named with its rule and the elements; the rest are logged.
+ */
+async function checkA11y(page: Page, screen: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  appendFileSync(
+    AXE_LOG,
+    JSON.stringify({ screen, violations: violations.map(({ id, impact, nodes }) => ({ id, impact, nodes: nodes.length })) }) + '\n',
+  )
+  const blocking = violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(({ id, impact, help, nodes }) => `${impact} ${id}: ${help} (${nodes.map((node) => node.target.join(' ')).join(', ')})`)
+  expect(blocking, `axe on ${screen}`).toEqual([])
+}
+
+/** Screenshots at desktop size and at 360 px, checked by axe at both, and checks nothing scrolls sideways on the phone. */
 async function shoot(page: Page, name: string) {
   await page.evaluate(() => document.fonts.ready)
   await page.setViewportSize(DESKTOP)
   await page.screenshot({ path: `${ARTIFACTS}${name}-desktop.png`, fullPage: true, animations: 'disabled' })
+  await checkA11y(page, `${name} at ${DESKTOP.width} px`)
   await page.setViewportSize(PHONE)
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   expect(overflow, `${name} must fit a 360 px screen`).toBeLessThanOrEqual(0)
   await page.screenshot({ path: `${ARTIFACTS}${name}-mobile.png`, fullPage: true, animations: 'disabled' })
+  await checkA11y(page, `${name} at ${PHONE.width} px`)
   await page.setViewportSize(DESKTOP)
+}
+
+/** Reads the QR code on the page the way a phone camera would: from its pixels (a screenshot), with jsQR. */
+async function scanQr(page: Page): Promise<string> {
+  const qr = page.getByRole('img', { name: 'QR code of your link' })
+  await expect(qr).toBeVisible()
+  const image = PNG.sync.read(await qr.screenshot({ animations: 'disabled' }))
+  const found = jsQR(new Uint8ClampedArray(image.data), image.width, image.height)
+  expect(found, 'a readable QR code').not.toBeNull()
+  return found!.data
 }
 
 // Script errors and refused resources (a Content-Security-Policy violation behind nginx, say)
@@ -73,7 +111,7 @@ async function signIn(page: Page, phone: string, options: { shots?: string } = {
   await expect(page.getByTestId('profile-phone')).toHaveText(shown(phone))
 }
 
-test('invite a friend with a share link, end to end', async ({ browser }) => {
+test('share, scan and activate: a friend joins through the QR code of my link, end to end', async ({ browser }) => {
   const phoneA = randomPhone()
   const phoneB = randomPhone()
 
@@ -97,12 +135,22 @@ test('invite a friend with a share link, end to end', async ({ browser }) => {
 
   const inviteCode = (await a.getByTestId('invite-code').textContent())!.trim()
   expect(inviteCode).toMatch(/^[0-9A-Z]{6}$/)
+  // The whole link is in view, and it is what the share button shares (or copies, without the Web Share API).
   const shareLink = (await a.getByTestId('share-link').textContent())!.trim()
   expect(shareLink).toMatch(new RegExp(`/\\?invite=${inviteCode}$`))
+  await a.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  const hasWebShare = await a.evaluate(() => typeof navigator.share === 'function')
+  if (!hasWebShare) {
+    await a.getByRole('button', { name: 'Copy link' }).click()
+    await expect(a.getByRole('button', { name: 'Copied' })).toBeVisible()
+    expect(await a.evaluate(() => navigator.clipboard.readText())).toBe(shareLink)
+  }
 
-  // B opens A's link, signs in and accepts the offer with one click.
+  // B scans the QR code on A's screen and opens what it says, in a browser of their own.
+  const scanned = await scanQr(a)
+  expect(scanned).toBe(shareLink)
   const b = await newPage(browser)
-  await b.goto(shareLink)
+  await b.goto(scanned)
   await expect(b.getByText(`You were invited with the code ${inviteCode}`)).toBeVisible()
   await expect(b).toHaveURL(/\/$/)
   await shoot(b, '05-phone-invited')
@@ -110,6 +158,8 @@ test('invite a friend with a share link, end to end', async ({ browser }) => {
   await signIn(b, phoneB)
   const codeB = (await b.getByTestId('invite-code').textContent())!.trim()
   await expect(b.getByText(`You opened an invite link with the code ${inviteCode}. Activate it?`)).toBeVisible()
+  // One Activate button: the offer's. The form for typing a code waits until the offer is answered.
+  await expect(b.getByRole('button', { name: /^Activate/ })).toHaveCount(1)
   await shoot(b, '06-profile-invite-offer')
   await b.getByRole('button', { name: `Activate ${inviteCode}` }).click()
   await expect(b.getByTestId('foreign-invite-code')).toHaveText(inviteCode)
@@ -191,6 +241,7 @@ test("a stranger's wrong codes can't stop the phone's owner from signing in", as
   const getCode = page.getByRole('button', { name: 'Get code' })
   await getCode.click()
   await expect(page.getByText(/A code was just sent to this number/).first()).toBeVisible()
+  await shoot(page, '12-phone-429')
   await expect(getCode).not.toHaveAttribute('aria-disabled', 'true', { timeout: 75_000 })
   await getCode.click()
   const banner = page.getByTestId('demo-code-text')
