@@ -60,7 +60,12 @@ class VerifyApi(_PublicApi):
         serializer = VerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        sign_in = otp_verify(phone=data["phone"], code=data["token"], challenge=data.get("challenge"))
+        sign_in = otp_verify(
+            phone=data["phone"],
+            code=data["token"],
+            challenge=data.get("challenge"),
+            invite_code=data.get("invite_code"),
+        )
         tokens = tokens_issue(user=sign_in.user)
         return Response(VerifyOutputSerializer({**asdict(tokens), "is_new": sign_in.is_new}).data)
 

@@ -146,7 +146,10 @@ verify_schema = extend_schema(
         f"open entries, and none after OTP_MAX_FAILURES_PER_DAY ({settings.OTP_MAX_FAILURES_PER_DAY}) wrong codes "
         "for the phone in 24 h (429 `wrong_code_limit`). Every failure answers the same 400 `code_invalid`. "
         f"Per client IP: THROTTLE_VERIFY ({settings.THROTTLE_VERIFY}), per network: THROTTLE_VERIFY_NETWORK "
-        f"({settings.THROTTLE_VERIFY_NETWORK})."
+        f"({settings.THROTTLE_VERIFY_NETWORK}). `invite_code` (optional) is the code of the share link the person "
+        "came through: on the phone's first sign-in it records whose link it was (GET /api/profile/stats/ counts "
+        "it, the `user.signed_up` event carries it as `invited_by_code`); it activates nothing, and an unknown or "
+        "malformed one is ignored rather than refused, so a stale link never blocks a sign-in."
     ),
     request=VerifyInputSerializer,
     responses={
@@ -175,6 +178,16 @@ verify_schema = extend_schema(
             request_only=True,
         ),
         OpenApiExample("Phone and code", value={"phone": "+79161234567", "token": "0421"}, request_only=True),
+        OpenApiExample(
+            "Through a share link",
+            value={
+                "phone": "+79161234567",
+                "token": "0421",
+                "challenge": _LOGIN_EXAMPLE["challenge"],
+                "invite_code": "AB12CD",
+            },
+            request_only=True,
+        ),
         OpenApiExample(
             "Signed in",
             value={"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi...", "is_new": True},

@@ -138,6 +138,18 @@ class LoginOutputSerializer(serializers.Serializer):
         return body
 
 
+@extend_schema_field({"type": "string", "nullable": True, "example": "AB12CD"})
+class ShareLinkCodeField(serializers.Field):
+    """A share link's invite code as the client kept it: anything that isn't a plausible one (not a string, longer
+    than 64 characters) reads as none, so that attribution never refuses a sign-in."""
+
+    def to_internal_value(self, data):
+        return data if isinstance(data, str) and len(data) <= 64 else None
+
+    def to_representation(self, value):
+        return value
+
+
 class VerifyInputSerializer(serializers.Serializer):
     phone = PhoneNumberField()
     token = OtpCodeField()
@@ -146,6 +158,13 @@ class VerifyInputSerializer(serializers.Serializer):
         max_length=64,
         help_text="The `challenge` of the login answer. Optional; without it the entry counts against the code's "
         "open tries and the phone's daily limit of wrong codes.",
+    )
+    invite_code = ShareLinkCodeField(
+        required=False,
+        allow_null=True,
+        help_text="Optional: the invite code of the share link the person came through (the web app keeps it from "
+        "`/?invite=<code>`). On the phone's first sign-in it records whose link it was; it activates nothing. An "
+        "unknown or malformed code is ignored, never an error; so is any code once the phone has a user.",
     )
 
 

@@ -345,8 +345,9 @@ def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool 
     )
 
 
-def otp_verify(*, phone: str, code: str, challenge: str | None = None) -> SignedInUser:
-    """Exchange a correct live code for the phone's user, creating the user on first sign-in.
+def otp_verify(*, phone: str, code: str, challenge: str | None = None, invite_code: str | None = None) -> SignedInUser:
+    """Exchange a correct live code for the phone's user, creating the user on first sign-in (with its
+    `user.signed_up` event, and `invite_code`'s owner as whose link it came through: see user_get_or_create).
 
     With `challenge` (from the login answer) the entry counts against that code's own tries, which
     nobody else can use up, and no limit of the phone applies. A challenge that isn't the live code's
@@ -390,7 +391,7 @@ def otp_verify(*, phone: str, code: str, challenge: str | None = None) -> Signed
                 otp.save(update_fields=[tries_field])
                 OtpFailure.objects.create(phone=phone, created_at=now, with_challenge=holder)
         if accepted:
-            signed_in = user_get_or_create(phone=phone)
+            signed_in = user_get_or_create(phone=phone, invite_code=invite_code)
     if not accepted:
         raise InvalidCode()
     return signed_in

@@ -96,6 +96,7 @@ class ErrorCode(models.TextChoices):
     INVITE_CODE_NOT_FOUND = "invite_code_not_found", _("Invite code not found.")
     INVITE_CODE_OWN = "invite_code_own", _("You can't activate your own invite code.")
     INVITE_CODE_CYCLE = "invite_code_cycle", _("This code belongs to someone who joined through your invitation.")
+    VISITOR_INVALID = "visitor_invalid", _("Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.")
     # Refused requests.
     CODE_INVALID = "code_invalid", _("Invalid or expired code.")
     CODE_REPLACED = "code_replaced", _("A newer code was sent to this phone. Ask for a new code.")

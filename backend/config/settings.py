@@ -390,6 +390,9 @@ def _rate_times(rate: str, factor: int) -> str:
 # /24 (a provider's NAT pool, an office's own block) or a /64 (one home's devices, each with its own addresses).
 THROTTLE_LOGIN_NETWORK = env.str("THROTTLE_LOGIN_NETWORK", default="") or _rate_times(THROTTLE_LOGIN, 5)
 THROTTLE_VERIFY_NETWORK = env.str("THROTTLE_VERIFY_NETWORK", default="") or _rate_times(THROTTLE_VERIFY, 5)
+# POST /api/invites/{code}/open/ per client address (an IPv6 client's /64): a person opens a link a few times; this
+# bounds the opens one address can make up with fresh browser ids.
+THROTTLE_INVITE_OPEN = env.str("THROTTLE_INVITE_OPEN", default="120/hour")
 # The throttles delete ended counter windows (common/ratelimit.py) on every this many requests of a process.
 RATE_COUNTER_PURGE_EVERY = 1000
 

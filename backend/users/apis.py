@@ -1,14 +1,29 @@
 from dataclasses import asdict
 
+from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from users.pagination import NewestFirstCursorPagination
-from users.schema import profile_activate_schema, profile_retrieve_schema, referral_list_schema
-from users.selectors import profile_get, referral_list
-from users.serializers import ProfileOutputSerializer, ProfileUpdateInputSerializer, ReferralOutputSerializer
-from users.services import invite_code_activate
+from users.schema import (
+    invite_open_schema,
+    profile_activate_schema,
+    profile_retrieve_schema,
+    referral_list_schema,
+    referral_stats_schema,
+)
+from users.selectors import profile_get, referral_list, referral_stats_get
+from users.serializers import (
+    InviteOpenInputSerializer,
+    ProfileOutputSerializer,
+    ProfileUpdateInputSerializer,
+    ReferralOutputSerializer,
+    ReferralStatsOutputSerializer,
+)
+from users.services import invite_code_activate, invite_open
+from users.throttles import InviteOpenIpThrottle
 
 
 class ProfileApi(APIView):
@@ -35,3 +50,22 @@ class ReferralListApi(ListAPIView):
     @referral_list_schema
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ReferralStatsApi(APIView):
+    @referral_stats_schema
+    def get(self, request):
+        return Response(ReferralStatsOutputSerializer(asdict(referral_stats_get(user=request.user))).data)
+
+
+class InviteOpenApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [InviteOpenIpThrottle]
+
+    @invite_open_schema
+    def post(self, request, code):
+        serializer = InviteOpenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invite_open(code=code, visitor=serializer.validated_data["visitor"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

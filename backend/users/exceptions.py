@@ -22,3 +22,14 @@ class InviteCodeAlreadyActivated(Conflict):
 
 class TooManyActivationAttempts(RateLimited):
     code = ErrorCode.INVITE_ATTEMPT_LIMIT
+
+
+class InviteLinkNotFound(DomainError):
+    """A share link's code that is no one's: 404, as for any address that names nothing."""
+
+    status_code = 404
+    code = ErrorCode.INVITE_CODE_NOT_FOUND
+
+
+class InviteOpenRateLimited(RateLimited):
+    code = ErrorCode.IP_RATE_LIMIT

@@ -84,6 +84,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="The user whose invite code this user activated.",
     )
     activated_at = models.DateTimeField(null=True, blank=True, help_text="When the invite code was activated.")
+    # Attribution, not activation: whose share link the phone came through on its first sign-in (the code the web
+    # app kept from the link). Set once, at creation; activating a code stays the user's own, explicit action.
+    joined_via = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,  # covered by user_joined_via_time, which leads with it
+        related_name="joined_through",
+        help_text="The user whose share link this user signed up through (date_joined says when).",
+    )
     # Kept by the activation service in the same transaction as the referral row, so the profile
     # shows the total without counting (constant cost for a user with 100,000 referrals).
     referrals_count = models.PositiveIntegerField(default=0)
@@ -111,6 +122,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # The referral list: WHERE referred_by = ? ORDER BY activated_at DESC, id DESC LIMIT n.
             models.Index(F("referred_by"), F("activated_at").desc(), F("id").desc(), name="user_referrals_newest"),
+            # A referrer's sign-ups through their link, by day (GET /api/profile/stats/, the admin's top referrers).
+            models.Index(fields=["joined_via", "date_joined"], name="user_joined_via_time"),
+            # The whole program's funnel by day (the admin): sign-ups through a link and activations in a date
+            # range. Partial: most users joined without a link, and have activated nothing.
+            models.Index(
+                fields=["date_joined", "joined_via"],
+                name="user_link_signups_time",
+                condition=Q(joined_via__isnull=False),
+            ),
+            models.Index(
+                fields=["activated_at", "referred_by"],
+                name="user_activations_time",
+                condition=Q(activated_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,3 +153,24 @@ class InviteActivationFailure(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class InviteOpen(models.Model):
+    """A share link opened in one browser: the first time that browser (its random `visitor` id) opened that code's
+    link. Later opens by the same browser are not rows: the unique (inviter, visitor) pair makes opening idempotent."""
+
+    inviter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    visitor = models.UUIDField(help_text="The browser's random id (kept in its localStorage).")
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inviter", "visitor"], name="invite_open_once_per_visitor")]
+        indexes = [
+            # A referrer's opens by day (GET /api/profile/stats/, the admin's top referrers).
+            models.Index(fields=["inviter", "opened_at"], name="invite_open_inviter_time"),
+            # The whole program's opens by day (the admin's funnel).
+            models.Index(fields=["opened_at", "inviter"], name="invite_open_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inviter_id} opened by {self.visitor} @ {self.opened_at:%Y-%m-%d %H:%M:%S}"

@@ -1,13 +1,20 @@
 """The OpenAPI documentation of the profile endpoints, kept apart from the views it describes."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from common.exceptions import ErrorCode, RateLimitCode
 from common.schema import ERROR_401, error_example, error_response, field_error_example, rate_limit_response
 from users.pagination import NewestFirstCursorPagination
-from users.selectors import PROFILE_REFERRALS_LIMIT
-from users.serializers import ProfileOutputSerializer, ProfileUpdateInputSerializer, ReferralOutputSerializer
+from users.selectors import PROFILE_REFERRALS_LIMIT, STATS_DAYS
+from users.serializers import (
+    InviteOpenInputSerializer,
+    ProfileOutputSerializer,
+    ProfileUpdateInputSerializer,
+    ReferralOutputSerializer,
+    ReferralStatsOutputSerializer,
+)
 
 PROFILE_EXAMPLE = {
     "phone": "+79161234567",
@@ -98,5 +105,67 @@ referral_list_schema = extend_schema(
             response_only=True,
             status_codes=["200"],
         )
+    ],
+)
+
+
+def _stats_example_days() -> list[dict]:
+    days = [{"date": f"2026-11-{day:02d}", "opens": 0, "sign_ups": 0, "activations": 0} for day in range(4, 31)]
+    days += [
+        {"date": "2026-12-01", "opens": 3, "sign_ups": 1, "activations": 0},
+        {"date": "2026-12-02", "opens": 0, "sign_ups": 0, "activations": 1},
+        {"date": "2026-12-03", "opens": 5, "sign_ups": 2, "activations": 1},
+    ]
+    return days
+
+
+STATS_EXAMPLE = {"totals": {"opens": 12, "sign_ups": 4, "activations": 3}, "days": _stats_example_days()}
+
+referral_stats_schema = extend_schema(
+    tags=["Profile"],
+    operation_id="profile_stats",
+    summary="My share link's funnel",
+    description=(
+        "How my share link did: browsers that opened it (each browser once, POST /api/invites/{code}/open/), "
+        "phones whose first sign-in came through it (the `invite_code` of /api/verify/), and users who activated "
+        f"my code. `totals` count since the beginning; `days` has one entry per UTC day of the last {STATS_DAYS} "
+        "days, oldest first and today (UTC) last, days with nothing included as zeros. An activation counts on its "
+        "day whether or not it came through the link (a code can be typed)."
+    ),
+    responses={200: ReferralStatsOutputSerializer, 401: ERROR_401},
+    examples=[OpenApiExample("Stats", value=STATS_EXAMPLE, response_only=True, status_codes=["200"])],
+)
+
+
+invite_open_schema = extend_schema(
+    tags=["Invites"],
+    operation_id="invite_open",
+    summary="Count an open of a share link",
+    description=(
+        "Call it when a share link (`/?invite=<code>`) is opened, with a random id of the browser kept in its "
+        "localStorage. The first call of a browser for a code records the open (and an `invite.opened` event); "
+        "later ones answer the same 204 and record nothing. No authentication. `code` is read like an activated "
+        "code: case-insensitive, O as 0, I and L as 1. Per client address: THROTTLE_INVITE_OPEN "
+        f"({settings.THROTTLE_INVITE_OPEN})."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The invite code of the share link."
+        )
+    ],
+    request=InviteOpenInputSerializer,
+    responses={
+        204: OpenApiResponse(description="Counted, now or by an earlier call of this browser."),
+        400: error_response(
+            "`visitor` is missing or not a UUID.",
+            field_error_example("visitor", ErrorCode.VISITOR_INVALID),
+            field="visitor",
+            more={"Missing": field_error_example("visitor", ErrorCode.REQUIRED)},
+        ),
+        404: error_response("No user has this invite code.", error_example(ErrorCode.INVITE_CODE_NOT_FOUND)),
+        429: rate_limit_response(RateLimitCode.IP_RATE_LIMIT),
+    },
+    examples=[
+        OpenApiExample("A browser", value={"visitor": "3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b"}, request_only=True),
     ],
 )

@@ -13,6 +13,7 @@ from authentication.models import OtpCode, OtpFailure, SmsBlock, SmsMessage, Tok
 from authentication.services import challenge_hash, otp_hash
 from authentication.sms import locmem
 from authentication.tests.helpers import last_sms_code, wrong_code
+from events.models import Event, EventType
 from users.models import User
 from users.tests.factories import UserFactory
 
@@ -543,9 +544,10 @@ def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, 
     with django_assert_num_queries(19):
         assert login(api_client, phone).status_code == 200
     # verify: throttle 4, then savepoint, lock live code, failures, mark used, find user,
-    #         savepoint + insert user + release, release = 9, then savepoint, insert the session (token
-    #         family), record the refresh token, release = 4.
-    with django_assert_num_queries(17):
+    #         savepoint + (savepoint + insert user + release) + the user.signed_up event + the webhook endpoints
+    #         it goes to (none here) + release, release = 13, then savepoint, insert the session (token family),
+    #         record the refresh token, release = 4.
+    with django_assert_num_queries(21):
         assert verify(api_client, phone, last_sms_code(phone)).status_code == 200
 
 
@@ -651,3 +653,50 @@ def test_login_writes_the_sms_in_the_language_the_app_asks_for(api_client, new_p
     phone = new_phone()
     api_client.post("/api/login/", {"phone": phone}, format="json", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert locmem.outbox[-1].text.startswith("Your sign-in code: ")
+
+
+# ---- Sign-ups through a share link: `invite_code` on /api/verify/ ----
+
+
+def verify_through_link(client, phone, invite_code):
+    assert login(client, phone).status_code == 200
+    body = {"phone": phone, "token": last_sms_code(phone), "invite_code": invite_code}
+    return client.post("/api/verify/", body, format="json")
+
+
+def test_first_sign_in_through_a_share_link_records_whose_link_and_activates_nothing(api_client, new_phone):
+    inviter = UserFactory(invite_code="AB12CD")
+    phone = new_phone()
+
+    response = verify_through_link(api_client, phone, "ab12cd")
+
+    assert response.status_code == 200 and response.json()["is_new"] is True
+    user = User.objects.get(phone=phone)
+    assert user.joined_via_id == inviter.pk and user.referred_by_id is None
+    event = Event.objects.get(type=EventType.USER_SIGNED_UP)
+    assert (event.subject_id, event.payload["invited_by_code"]) == (user.pk, "AB12CD")
+
+
+@pytest.mark.parametrize("invite_code", ["ZZZZZZ", "not a code", "", None, 123456, ["AB12CD"], "A" * 1000])
+def test_an_unknown_or_malformed_share_link_code_never_refuses_a_sign_in(api_client, new_phone, invite_code):
+    UserFactory(invite_code="AB12CD")
+    phone = new_phone()
+
+    response = verify_through_link(api_client, phone, invite_code)
+
+    assert response.status_code == 200 and response.json()["is_new"] is True
+    assert User.objects.get(phone=phone).joined_via_id is None
+    assert Event.objects.get(type=EventType.USER_SIGNED_UP).payload["invited_by_code"] is None
+
+
+def test_a_share_link_code_on_a_later_sign_in_changes_nothing(api_client, new_phone):
+    inviter = UserFactory()
+    phone = new_phone()
+    sign_in(api_client, phone)
+    OtpCode.objects.filter(phone=phone).update(created_at=F("created_at") - timedelta(minutes=2))  # past the cooldown
+
+    response = verify_through_link(api_client, phone, inviter.invite_code)
+
+    assert response.status_code == 200 and response.json()["is_new"] is False
+    assert User.objects.get(phone=phone).joined_via_id is None
+    assert Event.objects.filter(type=EventType.USER_SIGNED_UP).count() == 1

@@ -34,7 +34,7 @@ from django.db.models import F
 
 from authentication.models import OtpCode, SmsBlock
 from common.tests.helpers import free_port, gunicorn
-from users.models import User
+from users.models import InviteOpen, User
 from users.tests.factories import UserFactory, referrals_bulk_create
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -240,6 +240,12 @@ def endpoint_of(words: list[str], base: str) -> str:
     return f"{method} {urlsplit(url).path}"
 
 
+def is_under(endpoint: str, heading: str) -> bool:
+    """Whether a request (`POST /api/invites/AB12CD/open/`) is of a heading (`POST /api/invites/{code}/open/`)."""
+    pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{\w+\})", heading))
+    return re.fullmatch(pattern, endpoint) is not None
+
+
 def test_every_curl_example_in_the_readme_answers_as_documented():
     sections = api_sections()
     # The PATCH example activates " ab12cd ": someone must own it.
@@ -250,7 +256,9 @@ def test_every_curl_example_in_the_readme_answers_as_documented():
         for section in sections:
             for command in section.commands:
                 words = [live.substitute(word) for word in command]
-                assert endpoint_of(words, base) == section.endpoint, f"{shlex.join(command)} is not under its heading"
+                assert is_under(endpoint_of(words, base), section.endpoint), (
+                    f"{shlex.join(command)} is not under its heading"
+                )
                 status, body = run_curl(words)
                 assert_matches(section.success, status, body, f"$ {shlex.join(command)}")
                 live.remember(body)
@@ -270,6 +278,8 @@ LOGOUT = "POST /api/logout/"
 PROFILE = "GET /api/profile/"
 ACTIVATE = "PATCH /api/profile/"
 REFERRALS = "GET /api/profile/referrals/"
+STATS = "GET /api/profile/stats/"
+OPEN = "POST /api/invites/{code}/open/"
 HEALTH = "GET /api/health/"
 
 _phones = iter(range(10**6))
@@ -288,6 +298,7 @@ class Api:
     _sms_down_base: str | None = None
     _no_budget_base: str | None = None
     _wary_base: str | None = None
+    _open_capped_base: str | None = None
 
     def call(self, endpoint: str, body=None, *, access: str | None = None, query: str = "") -> requests.Response:
         method, path = endpoint.split(" ")
@@ -333,6 +344,15 @@ class Api:
         if self._wary_base is None:
             self._wary_base = self.exits.enter_context(gunicorn(ALTCHA_PREFIX_BURST="1"))
         return self._wary_base
+
+    def open_capped_base(self) -> str:
+        """A second server that lets one address count one open an hour (started once, when first needed)."""
+        if self._open_capped_base is None:
+            self._open_capped_base = self.exits.enter_context(gunicorn(THROTTLE_INVITE_OPEN="1/hour"))
+        return self._open_capped_base
+
+    def open_link(self, code: str, body, base: str | None = None) -> requests.Response:
+        return self.session.post(f"{base or self.base}/api/invites/{code}/open/", json=body, timeout=30)
 
     def database_down_base(self) -> str:
         """A second server whose database is unreachable (started once, when first needed)."""
@@ -436,6 +456,15 @@ def second_activation(api: Api) -> requests.Response:
     return api.call(ACTIVATE, {"foreign_invite_code": api.invite_code(second)}, access=user["access"])
 
 
+def opens_capped(api: Api) -> requests.Response:
+    # The address's count is shared with the other servers' opens (one database): the cap of 1 may be spent already.
+    code = api.invite_code(api.sign_in())
+    capped = api.open_capped_base()
+    response = until_status(429, lambda: api.open_link(code, {"visitor": str(uuid.uuid4())}, base=capped), tries=3)
+    assert InviteOpen.objects.filter(inviter__invite_code=code).count() <= 1, "an open past the cap was counted"
+    return response
+
+
 def activations_locked(api: Api) -> requests.Response:
     access = api.sign_in()["access"]
     return until_status(429, lambda: api.call(ACTIVATE, {"foreign_invite_code": "ZZZZZZ"}, access=access))
@@ -503,6 +532,13 @@ CASES: dict[tuple[str, int, str], Callable[[Api], requests.Response]] = {
         REFERRALS, access=api.sign_in()["access"], query="?cursor=zzz"
     ),
     (REFERRALS, 401, NO_CREDENTIALS): lambda api: api.call(REFERRALS),
+    (STATS, 401, NO_CREDENTIALS): lambda api: api.call(STATS),
+    (OPEN, 404, "Invite code not found."): lambda api: api.open_link("ZZZZZZ", {"visitor": str(uuid.uuid4())}),
+    (OPEN, 400, "Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b."): lambda api: (
+        api.open_link(api.invite_code(api.sign_in()), {"visitor": "browser-1"})
+    ),
+    (OPEN, 400, REQUIRED): lambda api: api.open_link(api.invite_code(api.sign_in()), {}),
+    (OPEN, 429, "Too many requests from this address. Try again later."): opens_capped,
     (HEALTH, 503, "unavailable"): lambda api: requests.get(api.database_down_base() + "/api/health/", timeout=30),
 }
 

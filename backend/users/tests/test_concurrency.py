@@ -1,10 +1,18 @@
-"""Invite activation under real concurrency: parallel HTTP requests to a live server on PostgreSQL."""
+"""Invite activation, sign-up and link opens under real concurrency: parallel threads and HTTP requests to a live
+server on PostgreSQL."""
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from common.tests.helpers import run_at_once
-from users.models import User
+from events.models import Event, EventType
+from users.models import InviteOpen, User
+from users.services import user_get_or_create
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +77,38 @@ def test_many_users_activating_one_code_at_once_are_all_counted(live_server):
     assert all(r.status_code == 200 for r in responses)
     owner.refresh_from_db()
     assert owner.referrals_count == 25 == User.objects.filter(referred_by=owner).count()
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_one_phone_signing_up_in_many_threads_at_once_is_one_user_and_one_signed_up_event(attempt):
+    inviter = UserFactory()
+    threads = 8
+    barrier = threading.Barrier(threads)
+
+    def sign_up(_):
+        try:
+            barrier.wait(timeout=30)
+            return user_get_or_create(phone="+79169990001", invite_code=inviter.invite_code)
+        finally:
+            connection.close()  # each thread has its own connection: give it back before the test database goes
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(sign_up, range(threads)))
+
+    assert sorted(result.is_new for result in results) == [False] * (threads - 1) + [True]
+    (user,) = User.objects.filter(phone="+79169990001")
+    assert {result.user.pk for result in results} == {user.pk} and user.joined_via_id == inviter.pk
+    (event,) = Event.objects.filter(type=EventType.USER_SIGNED_UP)
+    assert event.subject_id == user.pk
+
+
+def test_one_browser_opening_a_link_many_times_at_once_is_one_open_and_one_event(live_server):
+    inviter = UserFactory()
+    visitor = str(uuid.uuid4())
+    url = f"{live_server.url}/api/invites/{inviter.invite_code}/open/"
+
+    responses = run_at_once([lambda s: s.post(url, json={"visitor": visitor})] * 12)
+
+    assert [r.status_code for r in responses] == [204] * 12
+    assert InviteOpen.objects.filter(inviter=inviter).count() == 1
+    assert Event.objects.filter(type=EventType.INVITE_OPENED).count() == 1

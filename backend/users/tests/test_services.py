@@ -1,16 +1,20 @@
+import uuid
+
 import pytest
 from django.utils import timezone
 
+from events.models import Event, EventType
 from users.exceptions import (
     InviteCodeAlreadyActivated,
     InviteCodeCycle,
     InviteCodeIsOwn,
     InviteCodeNotFound,
+    InviteLinkNotFound,
     TooManyActivationAttempts,
 )
 from users.invite_codes import ALPHABET, PATTERN, invite_code_generate, invite_code_normalize
-from users.models import InviteActivationFailure, User
-from users.services import invite_code_activate, user_create, user_get_or_create
+from users.models import InviteActivationFailure, InviteOpen, User
+from users.services import invite_code_activate, invite_open, user_create, user_get_or_create
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +159,120 @@ def test_database_refuses_self_referral_and_orphan_activation_time():
         User.objects.filter(pk=user.pk).update(activated_at=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.filter(pk=user.pk).update(phone="89161234567")
+
+
+# ---- Events and attribution ----
+
+
+def events(type_=None):
+    queryset = Event.objects.order_by("created_at")
+    return list(queryset.filter(type=type_) if type_ else queryset)
+
+
+def test_first_sign_in_records_user_signed_up_in_its_transaction(new_phone):
+    phone = new_phone()
+
+    signed_in = user_get_or_create(phone=phone)
+
+    user = signed_in.user
+    assert signed_in.is_new and user.joined_via_id is None
+    (event,) = events()
+    assert (event.type, event.subject_id) == (EventType.USER_SIGNED_UP, user.pk)
+    assert event.payload == {
+        "user_id": user.pk,
+        "phone": phone,
+        "invite_code": user.invite_code,
+        "invited_by_code": None,
+        "signed_up_at": user.date_joined.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def test_sign_up_through_a_link_records_whose_link_and_activates_nothing(new_phone):
+    inviter = UserFactory(invite_code="AB12CD")
+
+    user = user_get_or_create(phone=new_phone(), invite_code=" ab12cd ").user
+
+    user.refresh_from_db()
+    inviter.refresh_from_db()
+    assert user.joined_via_id == inviter.pk
+    assert user.referred_by_id is None and user.activated_at is None and inviter.referrals_count == 0
+    (event,) = events()
+    assert event.payload["invited_by_code"] == "AB12CD"
+    assert not events(EventType.INVITE_ACTIVATED)
+
+
+@pytest.mark.parametrize("code", ["ZZZZZZ", "AB12C", "!!!!!!", "", None, "x" * 100])
+def test_an_unknown_or_malformed_link_code_is_ignored(new_phone, code):
+    UserFactory(invite_code="AB12CD")
+
+    signed_in = user_get_or_create(phone=new_phone(), invite_code=code)
+
+    assert signed_in.is_new and signed_in.user.joined_via_id is None
+    (event,) = events()
+    assert event.payload["invited_by_code"] is None
+
+
+def test_a_known_phone_signs_in_without_event_or_attribution(new_phone):
+    inviter = UserFactory()
+    user = user_create(phone=new_phone())
+
+    signed_in = user_get_or_create(phone=user.phone, invite_code=inviter.invite_code)
+
+    assert not signed_in.is_new
+    user.refresh_from_db()
+    assert user.joined_via_id is None
+    assert not events()
+
+
+def test_activation_records_invite_activated_about_the_inviter():
+    inviter, invitee = UserFactory(), UserFactory()
+
+    invite_code_activate(user=invitee, code=inviter.invite_code.lower())
+
+    invitee.refresh_from_db()
+    (event,) = events()
+    assert (event.type, event.subject_id) == (EventType.INVITE_ACTIVATED, inviter.pk)
+    assert event.payload == {
+        "inviter_id": inviter.pk,
+        "inviter_phone": inviter.phone,
+        "invitee_id": invitee.pk,
+        "invitee_phone": invitee.phone,
+        "code": inviter.invite_code,
+        "activated_at": invitee.activated_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def test_a_refused_activation_records_no_event():
+    user = UserFactory()
+    with pytest.raises(InviteCodeNotFound):
+        invite_code_activate(user=user, code="ZZZZZZ")
+    with pytest.raises(InviteCodeIsOwn):
+        invite_code_activate(user=user, code=user.invite_code)
+    assert not events()
+
+
+def test_an_open_is_recorded_once_per_browser_with_its_event():
+    inviter = UserFactory()
+    browser, other_browser = uuid.uuid4(), uuid.uuid4()
+
+    first = invite_open(code=inviter.invite_code, visitor=browser)
+    again = invite_open(code=inviter.invite_code.lower(), visitor=browser)
+    other = invite_open(code=inviter.invite_code, visitor=other_browser)
+
+    assert (first, again, other) == (True, False, True)
+    assert sorted(InviteOpen.objects.filter(inviter=inviter).values_list("visitor", flat=True)) == sorted(
+        [browser, other_browser]
+    )
+    opened = events(EventType.INVITE_OPENED)
+    assert [(event.subject_id, event.payload["code"], event.payload["inviter_id"]) for event in opened] == [
+        (inviter.pk, inviter.invite_code, inviter.pk)
+    ] * 2
+    assert opened[0].payload["opened_at"].endswith("Z")
+
+
+@pytest.mark.parametrize("code", ["ZZZZZZ", "not-a-code", ""])
+def test_opening_an_unknown_link_is_not_found_and_records_nothing(code):
+    UserFactory()
+    with pytest.raises(InviteLinkNotFound):
+        invite_open(code=code, visitor=uuid.uuid4())
+    assert not InviteOpen.objects.exists() and not events()

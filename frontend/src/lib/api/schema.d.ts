@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/invites/{code}/open/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count an open of a share link
+         * @description Call it when a share link (`/?invite=<code>`) is opened, with a random id of the browser kept in its localStorage. The first call of a browser for a code records the open (and an `invite.opened` event); later ones answer the same 204 and record nothing. No authentication. `code` is read like an activated code: case-insensitive, O as 0, I and L as 1. Per client address: THROTTLE_INVITE_OPEN (120/hour).
+         */
+        post: operations["invite_open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/login/": {
         parameters: {
             query?: never;
@@ -105,6 +125,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/profile/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My share link's funnel
+         * @description How my share link did: browsers that opened it (each browser once, POST /api/invites/{code}/open/), phones whose first sign-in came through it (the `invite_code` of /api/verify/), and users who activated my code. `totals` count since the beginning; `days` has one entry per UTC day of the last 30 days, oldest first and today (UTC) last, days with nothing included as zeros. An activation counts on its day whether or not it came through the link (a code can be typed).
+         */
+        get: operations["profile_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/token/refresh/": {
         parameters: {
             query?: never;
@@ -136,7 +176,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange the SMS code for tokens
-         * @description Checks the code sent to the phone. The first successful sign-in of a phone creates the user and gives it an invite code (`is_new: true`). A code works once, for `expires_in` seconds. With the login's `challenge`, it takes OTP_MAX_ATTEMPTS (5) entries that only the challenge's holder can use, and no limit of the phone applies; a challenge that isn't the live code's (a newer code was sent) is refused without a check. Without `challenge`, OTP_MAX_ATTEMPTS (5) open entries, and none after OTP_MAX_FAILURES_PER_DAY (10) wrong codes for the phone in 24 h (429 `wrong_code_limit`). Every failure answers the same 400 `code_invalid`. Per client IP: THROTTLE_VERIFY (60/hour), per network: THROTTLE_VERIFY_NETWORK (300/hour).
+         * @description Checks the code sent to the phone. The first successful sign-in of a phone creates the user and gives it an invite code (`is_new: true`). A code works once, for `expires_in` seconds. With the login's `challenge`, it takes OTP_MAX_ATTEMPTS (5) entries that only the challenge's holder can use, and no limit of the phone applies; a challenge that isn't the live code's (a newer code was sent) is refused without a check. Without `challenge`, OTP_MAX_ATTEMPTS (5) open entries, and none after OTP_MAX_FAILURES_PER_DAY (10) wrong codes for the phone in 24 h (429 `wrong_code_limit`). Every failure answers the same 400 `code_invalid`. Per client IP: THROTTLE_VERIFY (60/hour), per network: THROTTLE_VERIFY_NETWORK (300/hour). `invite_code` (optional) is the code of the share link the person came through: on the phone's first sign-in it records whose link it was (GET /api/profile/stats/ counts it, the `user.signed_up` event carries it as `invited_by_code`); it activates nothing, and an unknown or malformed one is ignored rather than refused, so a stale link never blocks a sign-in.
          */
         post: operations["verify"];
         delete?: never;
@@ -189,6 +229,7 @@ export interface components {
              *     * `invite_code_not_found` - Invite code not found.
              *     * `invite_code_own` - You can't activate your own invite code.
              *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
              *     * `code_invalid` - Invalid or expired code.
              *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
              *     * `invite_code_already_activated` - You have already activated an invite code.
@@ -240,6 +281,7 @@ export interface components {
          *     * `invite_code_not_found` - Invite code not found.
          *     * `invite_code_own` - You can't activate your own invite code.
          *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+         *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
          *     * `code_invalid` - Invalid or expired code.
          *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
          *     * `invite_code_already_activated` - You have already activated an invite code.
@@ -274,7 +316,7 @@ export interface components {
          *     * `server_error` - Internal server error.
          * @enum {string}
          */
-        ErrorCode: "required" | "null" | "blank" | "max_length" | "invalid" | "null_characters_not_allowed" | "surrogate_characters_not_allowed" | "not_a_string" | "phone_invalid" | "phone_not_mobile" | "phone_region_not_allowed" | "code_format" | "invite_code_not_found" | "invite_code_own" | "invite_code_cycle" | "code_invalid" | "code_replaced" | "invite_code_already_activated" | "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit" | "proof_of_work_required" | "sms_unavailable" | "sms_budget_exhausted" | "service_unavailable" | "not_authenticated" | "authentication_failed" | "token_not_valid" | "no_active_account" | "user_not_found" | "user_inactive" | "bad_authorization_header" | "permission_denied" | "parse_error" | "not_found" | "method_not_allowed" | "unsupported_media_type" | "not_acceptable" | "bad_request" | "bad_host" | "request_too_large" | "server_error";
+        ErrorCode: "required" | "null" | "blank" | "max_length" | "invalid" | "null_characters_not_allowed" | "surrogate_characters_not_allowed" | "not_a_string" | "phone_invalid" | "phone_not_mobile" | "phone_region_not_allowed" | "code_format" | "invite_code_not_found" | "invite_code_own" | "invite_code_cycle" | "visitor_invalid" | "code_invalid" | "code_replaced" | "invite_code_already_activated" | "ip_rate_limit" | "network_rate_limit" | "resend_cooldown" | "daily_code_limit" | "prefix_rate_limit" | "prefix_blocked" | "wrong_code_limit" | "invite_attempt_limit" | "proof_of_work_required" | "sms_unavailable" | "sms_budget_exhausted" | "service_unavailable" | "not_authenticated" | "authentication_failed" | "token_not_valid" | "no_active_account" | "user_not_found" | "user_inactive" | "bad_authorization_header" | "permission_denied" | "parse_error" | "not_found" | "method_not_allowed" | "unsupported_media_type" | "not_acceptable" | "bad_request" | "bad_host" | "request_too_large" | "server_error";
         ForeignInviteCodeValidationError: {
             /** @description Each field's error codes, in the order of its messages. */
             codes?: components["schemas"]["ForeignInviteCodeValidationErrorCodes"];
@@ -297,6 +339,7 @@ export interface components {
              *     * `invite_code_not_found` - Invite code not found.
              *     * `invite_code_own` - You can't activate your own invite code.
              *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
              *     * `code_invalid` - Invalid or expired code.
              *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
              *     * `invite_code_already_activated` - You have already activated an invite code.
@@ -336,8 +379,33 @@ export interface components {
         ForeignInviteCodeValidationErrorCodes: {
             foreign_invite_code?: components["schemas"]["ErrorCode"][];
         };
+        FunnelDayOutput: {
+            /**
+             * Format: date
+             * @description A day in UTC.
+             */
+            date: string;
+            opens: number;
+            sign_ups: number;
+            activations: number;
+        };
+        FunnelTotalsOutput: {
+            /** @description Browsers that opened my share link (each browser once). */
+            opens: number;
+            /** @description Phones whose first sign-in came through my share link. */
+            sign_ups: number;
+            /** @description Users who activated my invite code. */
+            activations: number;
+        };
         HealthOutput: {
             status: string;
+        };
+        InviteOpenInputRequest: {
+            /**
+             * Format: uuid
+             * @description A random id of this browser (a UUID made once, e.g. with crypto.randomUUID(), and kept in localStorage): the same browser opening the same link again is not counted again.
+             */
+            visitor: string;
         };
         LoginInputRequest: {
             /**
@@ -401,6 +469,7 @@ export interface components {
              *     * `invite_code_not_found` - Invite code not found.
              *     * `invite_code_own` - You can't activate your own invite code.
              *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
              *     * `code_invalid` - Invalid or expired code.
              *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
              *     * `invite_code_already_activated` - You have already activated an invite code.
@@ -466,6 +535,7 @@ export interface components {
              *     * `invite_code_not_found` - Invite code not found.
              *     * `invite_code_own` - You can't activate your own invite code.
              *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
              *     * `code_invalid` - Invalid or expired code.
              *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
              *     * `invite_code_already_activated` - You have already activated an invite code.
@@ -559,6 +629,12 @@ export interface components {
             /** Format: date-time */
             activated_at: string;
         };
+        ReferralStatsOutput: {
+            /** @description Since the beginning. */
+            totals: components["schemas"]["FunnelTotalsOutput"];
+            /** @description The last 30 days in UTC, oldest first and today (UTC) last; days with nothing are included, as zeros. */
+            days: components["schemas"]["FunnelDayOutput"][];
+        };
         RefreshInputRequest: {
             /** @description A refresh token. */
             refresh: string;
@@ -591,6 +667,7 @@ export interface components {
              *     * `invite_code_not_found` - Invite code not found.
              *     * `invite_code_own` - You can't activate your own invite code.
              *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
              *     * `code_invalid` - Invalid or expired code.
              *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
              *     * `invite_code_already_activated` - You have already activated an invite code.
@@ -668,6 +745,11 @@ export interface components {
             token: string | number;
             /** @description The `challenge` of the login answer. Optional; without it the entry counts against the code's open tries and the phone's daily limit of wrong codes. */
             challenge?: string;
+            /**
+             * @description Optional: the invite code of the share link the person came through (the web app keeps it from `/?invite=<code>`). On the phone's first sign-in it records whose link it was; it activates nothing. An unknown or malformed code is ignored, never an error; so is any code once the phone has a user.
+             * @example AB12CD
+             */
+            invite_code?: string | null;
         };
         VerifyOutput: {
             /** @description JWT access token; send as `Authorization: Bearer <access>`. */
@@ -676,6 +758,68 @@ export interface components {
             refresh: string;
             /** @description True on the first sign-in of this phone (the user was created). */
             is_new: boolean;
+        };
+        VisitorValidationError: {
+            /** @description Each field's error codes, in the order of its messages. */
+            codes?: components["schemas"]["VisitorValidationErrorCodes"];
+            detail?: string;
+            /**
+             * @description The code of the refusal, or of the first field error; stable, unlike the messages.
+             *
+             *     * `required` - This field is required.
+             *     * `null` - This field may not be null.
+             *     * `blank` - This field may not be blank.
+             *     * `max_length` - Ensure this field has no more than {max_length} characters.
+             *     * `invalid` - Not a valid string.
+             *     * `null_characters_not_allowed` - Null characters are not allowed.
+             *     * `surrogate_characters_not_allowed` - Surrogate characters are not allowed: U+{code_point:X}.
+             *     * `not_a_string` - Send this value as a JSON string.
+             *     * `phone_invalid` - Enter a valid mobile phone number, e.g. +7 916 123-45-67.
+             *     * `phone_not_mobile` - This number can't receive SMS. Enter a mobile phone number.
+             *     * `phone_region_not_allowed` - SMS sign-in isn't available for this country.
+             *     * `code_format` - Enter the code from the SMS: 4 digits, or {long} if the SMS has {long}.
+             *     * `invite_code_not_found` - Invite code not found.
+             *     * `invite_code_own` - You can't activate your own invite code.
+             *     * `invite_code_cycle` - This code belongs to someone who joined through your invitation.
+             *     * `visitor_invalid` - Send this browser's id: a UUID, e.g. 3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b.
+             *     * `code_invalid` - Invalid or expired code.
+             *     * `code_replaced` - A newer code was sent to this phone. Ask for a new code.
+             *     * `invite_code_already_activated` - You have already activated an invite code.
+             *     * `ip_rate_limit` - Too many requests from this address. Try again later.
+             *     * `network_rate_limit` - Too many requests from your network. Try again later.
+             *     * `resend_cooldown` - A code was sent recently. Wait before asking for a new one.
+             *     * `daily_code_limit` - Too many codes were sent to this phone today. Try again later.
+             *     * `prefix_rate_limit` - Too many codes were sent to numbers like this one. Try again later.
+             *     * `prefix_blocked` - SMS sign-in is paused for numbers like this one. Try again later.
+             *     * `wrong_code_limit` - Too many wrong codes for this phone. Try again later.
+             *     * `invite_attempt_limit` - Too many failed invite code attempts. Try again later.
+             *     * `proof_of_work_required` - Solve the proof-of-work challenge and send the request again.
+             *     * `sms_unavailable` - The code could not be sent by SMS right now. Try again shortly.
+             *     * `sms_budget_exhausted` - Too many sign-in codes are being sent right now. Try again later.
+             *     * `service_unavailable` - Service temporarily unavailable. Try again shortly.
+             *     * `not_authenticated` - Authentication credentials were not provided.
+             *     * `authentication_failed` - Incorrect authentication credentials.
+             *     * `token_not_valid` - Token is invalid or expired
+             *     * `no_active_account` - No active account found for the given token.
+             *     * `user_not_found` - User not found
+             *     * `user_inactive` - User is inactive
+             *     * `bad_authorization_header` - Authorization header must contain two space-delimited values
+             *     * `permission_denied` - You do not have permission to perform this action.
+             *     * `parse_error` - Malformed request.
+             *     * `not_found` - Not found.
+             *     * `method_not_allowed` - Method "{method}" not allowed.
+             *     * `unsupported_media_type` - Unsupported media type "{media_type}" in request.
+             *     * `not_acceptable` - Could not satisfy the request Accept header.
+             *     * `bad_request` - Bad request.
+             *     * `bad_host` - This server does not answer to that host name.
+             *     * `request_too_large` - Request body is too large.
+             *     * `server_error` - Internal server error.
+             */
+            code: components["schemas"]["ErrorCode"];
+            visitor?: string[];
+        };
+        VisitorValidationErrorCodes: {
+            visitor?: components["schemas"]["ErrorCode"][];
         };
     };
     responses: never;
@@ -709,6 +853,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthOutput"];
+                };
+            };
+        };
+    };
+    invite_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invite code of the share link. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteOpenInputRequest"];
+            };
+        };
+        responses: {
+            /** @description Counted, now or by an earlier call of this browser. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `visitor` is missing or not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorValidationError"];
+                };
+            };
+            /** @description No user has this invite code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
+            /** @description A limit was hit: `code` says which (`ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitError"];
                 };
             };
         };
@@ -930,6 +1126,34 @@ export interface operations {
             };
             /** @description The cursor is not one this API made. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
+        };
+    };
+    profile_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralStatsOutput"];
+                };
+            };
+            /** @description Missing, expired or invalid access token. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
