@@ -109,6 +109,15 @@ async function signIn(page: Page, phone: string, options: { shots?: string } = {
   await codeInput.pressSequentially(code)
   await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible()
   await expect(page.getByTestId('profile-phone')).toHaveText(shown(phone))
+  // The link's numbers load beside the profile; screenshots and axe want the page complete.
+  await expect(page.getByTestId('stats-opens')).toBeVisible()
+}
+
+/** My link's numbers, as the profile shows them. */
+async function funnel(page: Page) {
+  await expect(page.getByTestId('stats-opens')).toBeVisible()
+  const read = async (series: string) => Number(await page.getByTestId(`stats-${series}`).textContent())
+  return { opens: await read('opens'), signUps: await read('sign_ups'), activations: await read('activations') }
 }
 
 test('share, scan and activate: a friend joins through the QR code of my link, end to end', async ({ browser }) => {
@@ -131,6 +140,8 @@ test('share, scan and activate: a friend joins through the QR code of my link, e
 
   await signIn(a, phoneA, { shots: '03-code' })
   await expect(a.getByText('No one yet')).toBeVisible()
+  await expect(a.getByText('No visits yet')).toBeVisible()
+  expect(await funnel(a)).toEqual({ opens: 0, signUps: 0, activations: 0 })
   await shoot(a, '04-profile-empty')
 
   const inviteCode = (await a.getByTestId('invite-code').textContent())!.trim()
@@ -150,7 +161,9 @@ test('share, scan and activate: a friend joins through the QR code of my link, e
   const scanned = await scanQr(a)
   expect(scanned).toBe(shareLink)
   const b = await newPage(browser)
+  const opened = b.waitForResponse((answer) => answer.url().endsWith(`/api/invites/${inviteCode}/open/`))
   await b.goto(scanned)
+  expect((await opened).status()).toBe(204)
   await expect(b.getByText(`You were invited with the code ${inviteCode}`)).toBeVisible()
   await expect(b).toHaveURL(/\/$/)
   await shoot(b, '05-phone-invited')
@@ -170,6 +183,9 @@ test('share, scan and activate: a friend joins through the QR code of my link, e
   await a.reload()
   await expect(a.getByTestId('referral-count')).toHaveText('1 person activated your code')
   await expect(a.getByRole('list', { name: 'People you invited' }).getByRole('listitem').first()).toContainText(shown(phoneB))
+  // The funnel: B's browser opened the link, B's first sign-in came through it, B activated the code.
+  expect(await funnel(a)).toEqual({ opens: 1, signUps: 1, activations: 1 })
+  await expect(a.getByRole('img', { name: /The last 30 days: 1 opened, 1 signed up, 1 activated/ })).toBeVisible()
   await shoot(a, '08-profile-referrals')
 
   // A can't now activate B's code: that would make a referral cycle.

@@ -34,15 +34,20 @@ export function normalizeInviteCode(raw: string): string {
   return raw.trim().replace(/[\s-]/g, '').toUpperCase()
 }
 
-/** Reads `?invite=` from the address, stores it and tidies the address. Call once at start-up. */
-export function captureInviteFromUrl(): void {
+/**
+ * Reads `?invite=` from the address, stores it and tidies the address. Call once at start-up. Returns the
+ * code when the page was opened through a share link (a well-formed one), else null.
+ */
+export function captureInviteFromUrl(): string | null {
   const url = new URL(window.location.href)
   const raw = url.searchParams.get(PARAM)
-  if (raw === null) return
+  if (raw === null) return null
   const code = normalizeInviteCode(raw)
-  if (CODE_PATTERN.test(code)) write(code)
+  const valid = CODE_PATTERN.test(code)
+  if (valid) write(code)
   url.searchParams.delete(PARAM)
   window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash)
+  return valid ? code : null
 }
 
 export function getPendingInvite(): string | null {

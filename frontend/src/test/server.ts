@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
-import type { LoginResponse, Profile, ReferralPage, VerifyRequest, VerifyResponse } from '@/lib/api/types'
+import type { FunnelDay, LoginResponse, Profile, ReferralPage, ReferralStats, VerifyRequest, VerifyResponse } from '@/lib/api/types'
 import type { ApiErrorCode } from '@/lib/i18n'
 
 export const PHONE = '+79161234567'
@@ -16,6 +16,20 @@ export function makeProfile(overrides: Partial<Profile> = {}): Profile {
     activated_your_code_count: 0,
     ...overrides,
   }
+}
+
+/** The last `length` days ending on 3 December 2026 (UTC), oldest first, as the API sends them; zeros unless given. */
+export function makeStats(activity: Record<number, Partial<Omit<FunnelDay, 'date'>>> = {}, length = 30): ReferralStats {
+  const today = Date.UTC(2026, 11, 3)
+  const days = Array.from({ length }, (_, i) => ({
+    date: new Date(today - (length - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+    opens: 0,
+    sign_ups: 0,
+    activations: 0,
+    ...activity[i],
+  }))
+  const sum = (key: 'opens' | 'sign_ups' | 'activations') => days.reduce((total, day) => total + day[key], 0)
+  return { totals: { opens: sum('opens'), sign_ups: sum('sign_ups'), activations: sum('activations') }, days }
 }
 
 export const CHALLENGE = 'q3JYkq1v6l0u8bV2o3mN9x7rT1sW4yZc'
@@ -73,6 +87,8 @@ export const handlers = [
   http.get('/api/profile/referrals/', () =>
     HttpResponse.json({ next: null, previous: null, results: [] } satisfies ReferralPage),
   ),
+  http.get('/api/profile/stats/', () => HttpResponse.json(makeStats())),
+  http.post('/api/invites/:code/open/', () => new HttpResponse(null, { status: 204 })),
   http.post('/api/logout/', () => new HttpResponse(null, { status: 204 })),
   http.post('/api/token/refresh/', () => refused(401, 'token_not_valid', 'Token is blacklisted')),
 ]

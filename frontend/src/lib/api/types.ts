@@ -15,3 +15,6 @@ export type Referral = Schemas['ReferralOutput']
 export type ReferralPage = Schemas['PaginatedReferralOutputList']
 /** A 428's challenge: solve it (lib/proof-of-work.ts) and resend the request with the solution. */
 export type AltchaChallenge = Schemas['AltchaChallenge']
+/** My share link's funnel: totals since the beginning and the last 30 days, oldest first. */
+export type ReferralStats = Schemas['ReferralStatsOutput']
+export type FunnelDay = Schemas['FunnelDayOutput']

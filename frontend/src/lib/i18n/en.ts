@@ -49,6 +49,7 @@ export const en = {
     invite_code_not_found: 'Invite code not found.',
     invite_code_own: "You can't activate your own invite code.",
     invite_code_cycle: 'This code belongs to someone who joined through your invitation.',
+    visitor_invalid: "This browser's id was not accepted.",
     // The request was refused.
     code_invalid: 'Invalid or expired code.',
     code_replaced: 'A newer code was sent to this phone. Ask for a new code.',
@@ -166,6 +167,25 @@ export const en = {
     own: 'That link carries your own code. Share it with friends instead.',
     already: 'You opened a link with the code {{code}}, but you have already activated a code. Each account activates only one.',
     close: 'Close',
+  },
+  stats: {
+    title: 'How your link is doing',
+    lead: 'Everyone who opened your link, signed up through it and activated your code.',
+    opens: 'Opened',
+    signUps: 'Signed up',
+    activations: 'Activated',
+    loading: 'Loading the numbers…',
+    loadError: "Couldn't load your link's numbers.",
+    emptyTitle: 'No visits yet',
+    emptyText: "Share your link. When friends open it, sign up and activate your code, you'll see it here.",
+    chartTitle_one: 'The last day',
+    chartTitle_other: 'The last {{count}} days',
+    chartSummary_one: 'The last day: {{opens}} opened, {{signUps}} signed up, {{activations}} activated.',
+    chartSummary_other:
+      'The last {{count}} days: {{opens}} opened, {{signUps}} signed up, {{activations}} activated.',
+    byDay: 'By day',
+    day: 'Day',
+    otherDays: 'Days not listed had none.',
   },
   referrals: {
     title: 'People you invited',

@@ -20,6 +20,7 @@ export function AuthFlow({ notice, pendingInvite }: Props) {
       <CodeForm
         key={step.login.phone}
         login={step.login}
+        pendingInvite={pendingInvite}
         onBack={() => setStep({ name: 'phone' })}
         onResent={(login) => setStep({ name: 'code', login })}
       />

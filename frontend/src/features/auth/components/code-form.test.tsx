@@ -73,6 +73,22 @@ describe('CodeForm', () => {
     expect(body).toEqual({ phone: '+79161234567', token: CODE, challenge: CHALLENGE })
   })
 
+  test("a share link's code goes with the sign-in, so the link's owner is credited with it", async () => {
+    let body: unknown
+    server.use(
+      http.post('/api/verify/', async ({ request }) => {
+        body = await request.json()
+        return HttpResponse.json({ ...TOKENS, is_new: true })
+      }),
+    )
+    const { user } = renderWithProviders(<CodeForm login={loginOk()} pendingInvite="AB12CD" onBack={vi.fn()} onResent={vi.fn()} />)
+
+    await user.type(screen.getByLabelText('Code from the SMS'), CODE)
+
+    await waitFor(() => expect(getTokens()).toEqual(TOKENS))
+    expect(body).toEqual({ phone: '+79161234567', token: CODE, challenge: CHALLENGE, invite_code: 'AB12CD' })
+  })
+
   test('pasting the whole code fills the boxes and submits', async () => {
     const { user, input } = setup()
     await user.click(input)

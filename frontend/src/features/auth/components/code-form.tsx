@@ -17,11 +17,13 @@ import { DemoBanner } from './demo-banner'
 
 type Props = {
   login: LoginResponse
+  /** A share link's code: sent with the code, so a first sign-in counts for the link's owner. */
+  pendingInvite?: string | null
   onBack: () => void
   onResent: (login: LoginResponse) => void
 }
 
-export function CodeForm({ login, onBack, onResent }: Props) {
+export function CodeForm({ login, pendingInvite = null, onBack, onResent }: Props) {
   const { t, i18n } = useTranslation()
   const [code, setCode] = useState('')
   const [clientError, setClientError] = useState<string | null>(null)
@@ -50,7 +52,7 @@ export function CodeForm({ login, onBack, onResent }: Props) {
     setNotice(null)
     verify.mutate(
       // The challenge makes the code's tries ours alone: nobody else's wrong guesses can use them up.
-      { phone: login.phone, token: value, challenge: login.challenge },
+      { phone: login.phone, token: value, challenge: login.challenge, ...(pendingInvite && { invite_code: pendingInvite }) },
       {
         onError: (err) => {
           setCode('')

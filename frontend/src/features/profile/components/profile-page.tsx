@@ -13,6 +13,7 @@ import { ActivatedCard } from './activated-card'
 import { InviteCard } from './invite-card'
 import { PendingInviteOffer } from './pending-invite-offer'
 import { ReferralList } from './referral-list'
+import { StatsCard } from './stats-card'
 
 type Props = {
   /** A code from a share link, waiting for the user's yes or no. */
@@ -86,6 +87,7 @@ export function ProfilePage({ pendingInvite = null, onPendingInviteDone = () => 
         <PendingInviteOffer code={pendingInvite} profile={data} onActivated={onActivated} onDone={onPendingInviteDone} />
       )}
       <InviteCard code={data.invite_code} announce={setAnnouncement} />
+      <StatsCard />
       <ReferralList profile={data} />
       {data.foreign_invite_code ? (
         <ActivatedCard code={data.foreign_invite_code} takeFocus={justActivated} />
