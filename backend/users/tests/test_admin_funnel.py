@@ -97,6 +97,7 @@ def test_a_bad_period_shows_the_form_again_without_a_report(staff_client, query)
     response = staff_client.get(FUNNEL, query)
     assert response.status_code == 200 and "rows" not in response.context
     assert response.context["form"].errors
+    assert f'value="{query.get("end", "")}"' in response.content.decode()  # what was typed stays in the form
 
 
 def test_reports_are_for_staff_only(client, program):
