@@ -1,12 +1,14 @@
 """A real worker process and a real HTTP receiver on 127.0.0.1 for the webhook tests."""
 
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,9 @@ PORTS = range(18340, 18400)
 
 
 def free_port() -> int:
-    for port in PORTS:
+    # From a random start: two test runs at once (two checkouts) shouldn't take turns on the same few ports.
+    start = random.randrange(len(PORTS))
+    for port in [*PORTS[start:], *PORTS[:start]]:
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -46,6 +50,8 @@ class Receiver:
     per request (an int is a status, "hang" holds the request until the test ends); `default` answers the rest."""
 
     server: HTTPServer
+    # A path of its own: a request meant for another run's receiver that once had this port isn't counted.
+    path: str = field(default_factory=lambda: f"/hook/{uuid.uuid4().hex}")
     hits: list[Hit] = field(default_factory=list)
     answers: list = field(default_factory=list)
     per_event: dict[str, list] = field(default_factory=dict)
@@ -55,7 +61,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return self.server.url_for("/hook")
+        return self.server.url_for(self.path)
 
     def handle(self, request: Request) -> Response:
         with self.lock:
@@ -79,7 +85,7 @@ class Receiver:
 def make_receiver(port: int | None = None) -> Receiver:
     server = HTTPServer(host="127.0.0.1", port=port or free_port(), threaded=True)
     receiver = Receiver(server)
-    server.expect_request("/hook", method="POST").respond_with_handler(receiver.handle)
+    server.expect_request(receiver.path, method="POST").respond_with_handler(receiver.handle)
     return receiver
 
 
