@@ -43,14 +43,6 @@ class PhoneLocked(RateLimited):
     code = ErrorCode.WRONG_CODE_LIMIT
 
 
-class AddressRateLimited(RateLimited):
-    code = ErrorCode.IP_RATE_LIMIT
-
-
-class NetworkRateLimited(RateLimited):
-    code = ErrorCode.NETWORK_RATE_LIMIT
-
-
 class SmsUnavailable(Unavailable):
     """No provider of the SMS route took the message. `errors` holds each provider's SmsAttemptError."""
 

@@ -1,79 +1,11 @@
-import ipaddress
-
-from django.conf import settings
-from django.db import transaction
-from rest_framework.throttling import BaseThrottle
-
-from authentication.exceptions import AddressRateLimited, NetworkRateLimited
-from common.ratelimit import parse_rate, rate_count, rate_counters_purge_now_and_then, rate_limit_hit
+from common.throttles import ClientIpThrottle
 
 
-def client_buckets(ident: str) -> tuple[str, str | None]:
-    """The client's address as counted, and its network: the /24 of an IPv4 address, the /64 of an IPv6 one.
-
-    Spellings of one address count as one (an IPv4-mapped IPv6 address is its IPv4 address). Something that
-    isn't an address (only a misconfigured proxy would send it) is its own bucket, with no network.
-    """
-    try:
-        address = ipaddress.ip_address(ident.strip())
-    except ValueError:
-        return ident, None
-    if isinstance(address, ipaddress.IPv6Address):
-        address = address.ipv4_mapped or address.__class__(int(address))  # int() drops a %zone
-    prefix = 24 if address.version == 4 else 64
-    return str(address), str(ipaddress.ip_network((address, prefix), strict=False))
-
-
-class _ClientIpThrottle(BaseThrottle):
-    """Per-client-address and per-network request caps; the rates are read from settings on every request.
-
-    A convenience against floods: the security limits are the per-phone counters in PostgreSQL.
-    The client IP is DRF's get_ident, which honours TRUSTED_PROXY_HOPS (DRF's NUM_PROXIES), so a client-sent
-    X-Forwarded-For can't choose its bucket. Each cap is an atomic counter in PostgreSQL (common/ratelimit.py):
-    N simultaneous requests from one address let exactly the cap through, across every process.
-    A refused request raises the 429 itself (`ip_rate_limit` or `network_rate_limit`) and costs no budget.
-    """
-
-    scope = ""
-    setting_name = ""
-
-    def caps(self, request) -> list[tuple[str, int, int]]:
-        """The client's counters as (key, limit, window seconds): its address's, then its network's (if any)."""
-        address, network = client_buckets(self.get_ident(request))
-        limit, window = parse_rate(getattr(settings, self.setting_name))
-        # The window is in the key, so changing a rate's period never reads another period's count.
-        caps = [(f"{self.scope}:ip:{window}:{address}", limit, window)]
-        if network is not None:
-            network_limit, network_window = parse_rate(getattr(settings, f"{self.setting_name}_NETWORK"))
-            caps.append((f"{self.scope}:net:{network_window}:{network}", network_limit, network_window))
-        return caps
-
-    def allow_request(self, request, view) -> bool:
-        with transaction.atomic():
-            for (key, limit, window), refusal in zip(
-                self.caps(request), (AddressRateLimited, NetworkRateLimited), strict=False
-            ):
-                hit = rate_limit_hit(key=key, limit=limit, window_seconds=window)
-                if not hit.allowed:
-                    # Raised inside the transaction: its rollback takes back the address's hit.
-                    raise refusal(hit.retry_after)
-        rate_counters_purge_now_and_then()
-        return True
-
-    def share_used(self, request) -> float:
-        """The largest share of its cap that the client's address or network has used in the current window
-        (this request included, once the throttle let it through): 0.5 is half. Reads, counts nothing."""
-        shares = [
-            rate_count(key=key, window_seconds=window) / max(limit, 1) for key, limit, window in self.caps(request)
-        ]
-        return max(shares)
-
-
-class LoginIpThrottle(_ClientIpThrottle):
+class LoginIpThrottle(ClientIpThrottle):
     scope = "login"
     setting_name = "THROTTLE_LOGIN"
 
 
-class VerifyIpThrottle(_ClientIpThrottle):
+class VerifyIpThrottle(ClientIpThrottle):
     scope = "verify"
     setting_name = "THROTTLE_VERIFY"

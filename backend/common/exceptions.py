@@ -34,11 +34,14 @@ class RateLimitCode(models.TextChoices):
     """Which limit a 429 hit (a subset of ErrorCode), with when it applies. Stable: clients show their own
     message for each."""
 
-    IP_RATE_LIMIT = "ip_rate_limit", "Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)"
+    IP_RATE_LIMIT = (
+        "ip_rate_limit",
+        "Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY, THROTTLE_INVITE_OPEN)",
+    )
     NETWORK_RATE_LIMIT = (
         "network_rate_limit",
         "Too many requests from this client's network, an IPv4 /24 or IPv6 /64 "
-        "(THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)",
+        "(THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK, THROTTLE_INVITE_OPEN_NETWORK)",
     )
     RESEND_COOLDOWN = "resend_cooldown", "A code was sent to this phone less than OTP_RESEND_SECONDS ago"
     DAILY_CODE_LIMIT = "daily_code_limit", "This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h"
@@ -196,6 +199,14 @@ class RateLimited(DomainError):
 
     def body(self) -> dict:
         return {**super().body(), "retry_after": self.retry_after}
+
+
+class AddressRateLimited(RateLimited):
+    code = ErrorCode.IP_RATE_LIMIT
+
+
+class NetworkRateLimited(RateLimited):
+    code = ErrorCode.NETWORK_RATE_LIMIT
 
 
 class Unavailable(DomainError):

@@ -393,6 +393,9 @@ THROTTLE_VERIFY_NETWORK = env.str("THROTTLE_VERIFY_NETWORK", default="") or _rat
 # POST /api/invites/{code}/open/ per client address (an IPv6 client's /64): a person opens a link a few times; this
 # bounds the opens one address can make up with fresh browser ids.
 THROTTLE_INVITE_OPEN = env.str("THROTTLE_INVITE_OPEN", default="120/hour")
+THROTTLE_INVITE_OPEN_NETWORK = env.str("THROTTLE_INVITE_OPEN_NETWORK", default="") or _rate_times(
+    THROTTLE_INVITE_OPEN, 5
+)
 # The throttles delete ended counter windows (common/ratelimit.py) on every this many requests of a process.
 RATE_COUNTER_PURGE_EVERY = 1000
 

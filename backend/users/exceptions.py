@@ -29,7 +29,3 @@ class InviteLinkNotFound(DomainError):
 
     status_code = 404
     code = ErrorCode.INVITE_CODE_NOT_FOUND
-
-
-class InviteOpenRateLimited(RateLimited):
-    code = ErrorCode.IP_RATE_LIMIT

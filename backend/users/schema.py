@@ -146,7 +146,8 @@ invite_open_schema = extend_schema(
         "localStorage. The first call of a browser for a code records the open (and an `invite.opened` event); "
         "later ones answer the same 204 and record nothing. No authentication. `code` is read like an activated "
         "code: case-insensitive, O as 0, I and L as 1. Per client address: THROTTLE_INVITE_OPEN "
-        f"({settings.THROTTLE_INVITE_OPEN})."
+        f"({settings.THROTTLE_INVITE_OPEN}), per network (/24, /64): THROTTLE_INVITE_OPEN_NETWORK "
+        f"({settings.THROTTLE_INVITE_OPEN_NETWORK})."
     ),
     parameters=[
         OpenApiParameter(
@@ -163,7 +164,7 @@ invite_open_schema = extend_schema(
             more={"Missing": field_error_example("visitor", ErrorCode.REQUIRED)},
         ),
         404: error_response("No user has this invite code.", error_example(ErrorCode.INVITE_CODE_NOT_FOUND)),
-        429: rate_limit_response(RateLimitCode.IP_RATE_LIMIT),
+        429: rate_limit_response(RateLimitCode.IP_RATE_LIMIT, RateLimitCode.NETWORK_RATE_LIMIT),
     },
     examples=[
         OpenApiExample("A browser", value={"visitor": "3f2b8c1e-9a4d-4e7f-8b6a-2c1d0e9f7a5b"}, request_only=True),

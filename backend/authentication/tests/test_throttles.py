@@ -12,9 +12,10 @@ from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
 from authentication.tests.helpers import last_sms_code, wrong_code
-from authentication.throttles import LoginIpThrottle, client_buckets
+from authentication.throttles import LoginIpThrottle
 from common.models import RateCounter
 from common.tests.helpers import gunicorn, run_at_once
+from common.throttles import client_buckets
 from config.settings import _rate_times
 
 NOW_MINUS_1H = timezone.now() - timedelta(hours=1)

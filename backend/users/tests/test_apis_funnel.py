@@ -92,15 +92,37 @@ def test_opens_are_capped_per_client_address(api_client, settings):
     assert RateCounter.objects.get(key__startswith="invite-open:ip:3600:127.0.0.1").count == 2
 
 
+def test_opens_are_capped_per_network_too(api_client, settings):
+    settings.THROTTLE_INVITE_OPEN, settings.THROTTLE_INVITE_OPEN_NETWORK = "5/hour", "2/hour"
+    inviter = UserFactory()
+
+    def from_address(address):
+        return api_client.post(
+            f"/api/invites/{inviter.invite_code}/open/",
+            {"visitor": str(uuid.uuid4())},
+            format="json",
+            REMOTE_ADDR=address,
+        )
+
+    statuses = [from_address(f"203.0.113.{host}").status_code for host in (1, 2, 3)]
+    elsewhere = from_address("198.51.100.7")
+
+    assert statuses == [204, 204, 429]
+    assert elsewhere.status_code == 204
+    assert InviteOpen.objects.count() == 3
+    # The refused address's own count was taken back with the refusal (one transaction).
+    assert not RateCounter.objects.filter(key__startswith="invite-open:ip:3600:203.0.113.3").exists()
+
+
 def test_opening_costs_a_fixed_number_of_queries(api_client, django_assert_num_queries):
     inviter = UserFactory()
     browser = str(uuid.uuid4())
-    # the address's counter; the code's owner; savepoint, insert ... on conflict, the event and the webhook
-    # endpoints it goes to (none here), release.
-    with django_assert_num_queries(7):
+    # the throttle (savepoint, the address's and the network's counters, release); the code's owner; savepoint,
+    # insert ... on conflict, the event and the webhook endpoints it goes to (none here), release.
+    with django_assert_num_queries(10):
         assert open_link(api_client, inviter.invite_code, browser).status_code == 204
-    # a repeat: the counter, the owner, savepoint, the insert that does nothing, release.
-    with django_assert_num_queries(5):
+    # a repeat: the throttle's four, the owner, savepoint, the insert that does nothing, release.
+    with django_assert_num_queries(8):
         assert open_link(api_client, inviter.invite_code, browser).status_code == 204
 
 

@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Count an open of a share link
-         * @description Call it when a share link (`/?invite=<code>`) is opened, with a random id of the browser kept in its localStorage. The first call of a browser for a code records the open (and an `invite.opened` event); later ones answer the same 204 and record nothing. No authentication. `code` is read like an activated code: case-insensitive, O as 0, I and L as 1. Per client address: THROTTLE_INVITE_OPEN (120/hour).
+         * @description Call it when a share link (`/?invite=<code>`) is opened, with a random id of the browser kept in its localStorage. The first call of a browser for a code records the open (and an `invite.opened` event); later ones answer the same 204 and record nothing. No authentication. `code` is read like an activated code: case-insensitive, O as 0, I and L as 1. Per client address: THROTTLE_INVITE_OPEN (120/hour), per network (/24, /64): THROTTLE_INVITE_OPEN_NETWORK (600/hour).
          */
         post: operations["invite_open"];
         delete?: never;
@@ -595,8 +595,8 @@ export interface components {
             altcha: components["schemas"]["AltchaChallenge"];
         };
         /**
-         * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
-         *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
+         * @description * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY, THROTTLE_INVITE_OPEN)
+         *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK, THROTTLE_INVITE_OPEN_NETWORK)
          *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
          *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
          *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
@@ -611,8 +611,8 @@ export interface components {
             /**
              * @description Which limit was hit; stable, unlike `detail`.
              *
-             *     * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY)
-             *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK)
+             *     * `ip_rate_limit` - Too many requests from this client address (THROTTLE_LOGIN, THROTTLE_VERIFY, THROTTLE_INVITE_OPEN)
+             *     * `network_rate_limit` - Too many requests from this client's network, an IPv4 /24 or IPv6 /64 (THROTTLE_LOGIN_NETWORK, THROTTLE_VERIFY_NETWORK, THROTTLE_INVITE_OPEN_NETWORK)
              *     * `resend_cooldown` - A code was sent to this phone less than OTP_RESEND_SECONDS ago
              *     * `daily_code_limit` - This phone received OTP_MAX_SENDS_PER_DAY codes in the last 24 h
              *     * `prefix_rate_limit` - OTP_MAX_SENDS_PER_PREFIX_PER_HOUR codes this hour to numbers that differ only in their last 4 digits
@@ -898,7 +898,7 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
-            /** @description A limit was hit: `code` says which (`ip_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
+            /** @description A limit was hit: `code` says which (`ip_rate_limit`, `network_rate_limit`); wait `retry_after` seconds (also sent as the Retry-After header). */
             429: {
                 headers: {
                     [name: string]: unknown;
