@@ -8,7 +8,7 @@ whether its family is revoked are decided in services, not here.
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -73,31 +73,71 @@ def token_owner(token: Token) -> TokenOwner:
     return TokenOwner(user_id=_user_id(token), family_id=_family_id(token))
 
 
+def _with_session_checks(users: QuerySet[User], family_id: uuid.UUID | None) -> QuerySet[User]:
+    if family_id is None:
+        return users
+    live = TokenFamily.objects.filter(pk=family_id, user=OuterRef("pk"), revoked_at=None)
+    return users.annotate(session_live=Exists(live))
+
+
+def _refuse_unless_live(user: User | None, family_id: uuid.UUID | None) -> None:
+    """Raise the 401 a request of this token gets: the user is gone or inactive, or its sign-in ended."""
+    if user is None:
+        raise AuthenticationFailed(_("User not found"), code="user_not_found")
+    if not user.is_active:
+        raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+    if family_id is not None and not user.session_live:
+        raise InvalidToken(_(BLACKLISTED))
+
+
+class SessionPrincipal:
+    """The signed-in user as a verified access token names it, before any query.
+
+    What a view declaring `session_checked_in_query = True` gets as `request.user` for GET: it reads what it needs
+    and the session's checks in one query (`with_session_checks` adds them, `refuse_unless_live` enforces them).
+    Nothing is skipped: a revoked sign-in, a deleted or an inactive user get the same 401s, in the same query.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, owner: TokenOwner) -> None:
+        self.pk = self.id = owner.user_id
+        self.family_id = owner.family_id
+
+    def with_session_checks(self, users: QuerySet[User]) -> QuerySet[User]:
+        return _with_session_checks(users, self.family_id)
+
+    def refuse_unless_live(self, user: User | None) -> None:
+        _refuse_unless_live(user, self.family_id)
+
+
 class SessionJWTAuthentication(JWTAuthentication):
     """simplejwt's Bearer authentication, plus: an access token dies with its sign-in.
 
     An access token carrying a `family` claim is refused once that family is revoked (logout, a reused
     refresh token, the user deleted), without waiting for it to expire. Tokens without the claim (minted
-    directly by the server, e.g. `bench_seed`) are checked as simplejwt does. User and family are read in
-    one query.
+    directly by the server, e.g. the bench's seed) are checked as simplejwt does. User and family are read in
+    one query; for a GET of a view with `session_checked_in_query = True`, in the view's own query instead
+    (request.user is then a SessionPrincipal).
     """
 
-    def get_user(self, validated_token: Token) -> User:
+    def authenticate(self, request):
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        self.session_checked_by_view = request.method in ("GET", "HEAD") and getattr(
+            view, "session_checked_in_query", False
+        )
+        return super().authenticate(request)
+
+    def get_user(self, validated_token: Token) -> User | SessionPrincipal:
         try:
             owner = token_owner(validated_token)
         except TokenError as exc:
             raise InvalidToken(str(exc)) from exc
-        users = User.objects.filter(pk=owner.user_id)
-        if owner.family_id is not None:
-            live = TokenFamily.objects.filter(pk=owner.family_id, user=OuterRef("pk"), revoked_at=None)
-            users = users.annotate(session_live=Exists(live))
-        user = users.first()
-        if user is None:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found")
-        if not user.is_active:
-            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
-        if owner.family_id is not None and not user.session_live:
-            raise InvalidToken(_(BLACKLISTED))
+        if getattr(self, "session_checked_by_view", False):
+            return SessionPrincipal(owner)
+        user = _with_session_checks(User.objects.filter(pk=owner.user_id), owner.family_id).first()
+        _refuse_unless_live(user, owner.family_id)
         return user
 
 

@@ -14,7 +14,7 @@ from users.schema import (
     referral_list_schema,
     referral_stats_schema,
 )
-from users.selectors import profile_get, referral_list, referral_stats_get
+from users.selectors import profile_get, profile_read, referral_list, referral_stats_get
 from users.serializers import (
     InviteOpenInputSerializer,
     ProfileOutputSerializer,
@@ -27,9 +27,12 @@ from users.throttles import InviteOpenIpThrottle
 
 
 class ProfileApi(APIView):
+    # GET checks the session in profile_read's one query; request.user is the token's principal then.
+    session_checked_in_query = True
+
     @profile_retrieve_schema
     def get(self, request):
-        return Response(ProfileOutputSerializer(asdict(profile_get(user=request.user))).data)
+        return Response(ProfileOutputSerializer(asdict(profile_read(session=request.user))).data)
 
     @profile_activate_schema
     def patch(self, request):

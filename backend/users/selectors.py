@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import CharField, Count, DateField, OuterRef, Q, QuerySet, Subquery, Value
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import CharField, Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,17 +30,42 @@ def referral_list(*, user: User) -> QuerySet[User]:
     return User.objects.filter(referred_by_id=user.pk).order_by("-activated_at", "-id")
 
 
+def profile_read(*, session) -> Profile:
+    """The signed-in user's profile in one query, with the session's checks (`session`: the token's principal,
+    which adds and enforces them; raises its 401s): the user, the code it activated and its first
+    PROFILE_REFERRALS_LIMIT referral phones (an array subquery over the user_referrals_newest index)."""
+    users = session.with_session_checks(User.objects.filter(pk=session.pk)).annotate(
+        foreign_invite_code=F("referred_by__invite_code")
+    )
+    if connection.vendor == "postgresql":
+        newest = User.objects.filter(referred_by_id=OuterRef("pk")).order_by("-activated_at", "-id")
+        users = users.annotate(phones=ArraySubquery(newest.values("phone")[:PROFILE_REFERRALS_LIMIT]))
+    user = users.only("phone", "invite_code", "referrals_count", "is_active").first()
+    session.refuse_unless_live(user)
+    phones = user.phones if connection.vendor == "postgresql" else _referral_phones(user)  # SQLite: make run's
+    return Profile(
+        phone=user.phone,
+        invite_code=user.invite_code,
+        foreign_invite_code=user.foreign_invite_code,
+        activated_your_code=phones,
+        activated_your_code_count=user.referrals_count,
+    )
+
+
+def _referral_phones(user: User) -> list[str]:
+    return list(referral_list(user=user).values_list("phone", flat=True)[:PROFILE_REFERRALS_LIMIT])
+
+
 def profile_get(*, user: User) -> Profile:
     """The profile with at most 100 referral phones; the count is the stored total (no COUNT(*))."""
     foreign_invite_code = None
     if user.referred_by_id is not None:
         foreign_invite_code = User.objects.values_list("invite_code", flat=True).get(pk=user.referred_by_id)
-    phones = list(referral_list(user=user).values_list("phone", flat=True)[:PROFILE_REFERRALS_LIMIT])
     return Profile(
         phone=user.phone,
         invite_code=user.invite_code,
         foreign_invite_code=foreign_invite_code,
-        activated_your_code=phones,
+        activated_your_code=_referral_phones(user),
         activated_your_code_count=user.referrals_count,
     )
 

@@ -700,3 +700,30 @@ def test_a_share_link_code_on_a_later_sign_in_changes_nothing(api_client, new_ph
     assert response.status_code == 200 and response.json()["is_new"] is False
     assert User.objects.get(phone=phone).joined_via_id is None
     assert Event.objects.filter(type=EventType.USER_SIGNED_UP).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("end_it", "body"),
+    [
+        ("logout", {"detail": "Token is blacklisted", "code": "token_not_valid"}),
+        ("deactivate", {"detail": "User is inactive", "code": "user_inactive"}),
+        ("delete", {"detail": "User not found", "code": "user_not_found"}),
+    ],
+)
+def test_profile_read_in_one_query_still_refuses_an_ended_session(api_client, new_phone, end_it, body):
+    """GET /api/profile/ checks the session inside its one query (request.user is the token's principal)."""
+    phone = new_phone()
+    tokens = sign_in(api_client, phone)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert api_client.get("/api/profile/").status_code == 200
+
+    if end_it == "logout":
+        assert api_client.post("/api/logout/", {"refresh": tokens["refresh"]}, format="json").status_code == 204
+    elif end_it == "deactivate":
+        User.objects.filter(phone=phone).update(is_active=False)
+    else:
+        User.objects.filter(phone=phone).delete()
+
+    for path in ("/api/profile/", "/api/profile/referrals/"):
+        response = api_client.get(path)
+        assert (response.status_code, response.json()) == (401, body), path

@@ -1,6 +1,7 @@
 import base64
 
 import pytest
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from users.models import InviteActivationFailure, User
@@ -72,11 +73,15 @@ def test_profile_lists_at_most_100_phones_and_the_full_count(api_client):
 def test_profile_costs_the_same_queries_with_thousands_of_referrals(api_client, django_assert_num_queries):
     lonely, popular = UserFactory(), UserFactory()
     referrals_bulk_create(referrer=popular, count=3000)
-    # auth (user by token), referral phones (LIMIT 100); the referrer's code only when one was activated.
-    with django_assert_num_queries(2):
-        assert client_for(api_client, lonely).get("/api/profile/").status_code == 200
-    with django_assert_num_queries(2):
-        assert client_for(api_client, popular).get("/api/profile/").json()["activated_your_code_count"] == 3000
+    referrer = UserFactory()
+    User.objects.filter(pk=lonely.pk).update(referred_by=referrer, activated_at=timezone.now())
+    # One query: the user with the session's checks, the referrer's code and the newest 100 referral phones.
+    with django_assert_num_queries(1):
+        body = client_for(api_client, lonely).get("/api/profile/").json()
+    assert (body["foreign_invite_code"], body["activated_your_code"]) == (referrer.invite_code, [])
+    with django_assert_num_queries(1):
+        body = client_for(api_client, popular).get("/api/profile/").json()
+    assert body["activated_your_code_count"] == 3000 and len(body["activated_your_code"]) == 100
 
 
 def test_patch_activates_a_code_and_returns_the_whole_profile(api_client):
