@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import httpx
 import psycopg2
 
 HERE = Path(__file__).resolve().parent
@@ -179,6 +180,13 @@ class Stack:
         return pids
 
 
+def free_port() -> int:
+    """A port nothing listens on now (the stack's backends take the ports after its own)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class Reference:
     """The plain sync-worker Django + DRF profile endpoint (reference/), on its own database and port."""
 
@@ -226,17 +234,24 @@ class Reference:
             stdout=(self.out / "reference.log").open("w"),
             stderr=subprocess.STDOUT,
         )
-        for _ in range(100):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.process.poll() is None:
+            # Started when it serves the member's profile: another server on the port wouldn't.
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                url, auth = f"http://127.0.0.1:{self.port}/api/profile/", {"Authorization": f"Bearer {token}"}
+                answer = httpx.get(url, headers=auth, timeout=1)
+                if answer.status_code == 200:
                     return token
-            except OSError:
-                time.sleep(0.1)
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
         raise RuntimeError(f"the reference did not start: see {self.out / 'reference.log'}")
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
+            if self.process.poll() is None:
+                self.process.terminate()
             self.process.wait(timeout=30)
             self.process = None
 
@@ -428,7 +443,7 @@ def run_benchmark(args) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     seed_dir = out / "seed"
     stack = Stack(port=args.port, database_url=database_url, out=out)
-    reference = Reference(port=args.port + 1, database_url=database_url_for(args.db + "_reference"), out=out)
+    reference = Reference(port=free_port(), database_url=database_url_for(args.db + "_reference"), out=out)
     base = f"http://127.0.0.1:{args.port}"
     results: dict = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "args": vars(args)}
     results["machine"] = machine_info(database_url)

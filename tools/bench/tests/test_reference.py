@@ -6,19 +6,13 @@ import socket
 
 import httpx
 import pytest
-from run import Reference, database_url_for, ratios_table
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from run import Reference, database_url_for, free_port, ratios_table
 
 
 @pytest.fixture
 def reference(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/referral"))
-    server = Reference(port=_free_port(), database_url=database_url_for("referral_bench_reference_test"), out=tmp_path)
+    server = Reference(port=free_port(), database_url=database_url_for("referral_bench_reference_test"), out=tmp_path)
     yield server
     server.stop()
 
@@ -56,3 +50,11 @@ def test_ratios_table_divides_the_profile_by_each_reference_from_the_same_run():
     assert table[3].endswith("| 1.00 |")
     assert table[4].endswith("| 0.05 |")
     assert table[5].endswith("| 3.0% | 4.00 |")
+
+
+def test_reference_refuses_to_start_where_something_else_answers(reference):
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", reference.port))
+        other.listen()
+        with pytest.raises(RuntimeError, match="did not start"):
+            reference.start()
