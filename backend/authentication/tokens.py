@@ -8,6 +8,7 @@ whether its family is revoked are decided in services, not here.
 import uuid
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -108,7 +109,20 @@ class SessionPrincipal:
     def with_session_checks(self, users: QuerySet[User]) -> QuerySet[User]:
         return _with_session_checks(users, self.family_id)
 
+    def session_live_sql(self, user_id_column: str) -> tuple[str, list]:
+        """The same check as SQL, for a hand-written query reading the user (`user_id_column` names its id):
+        an expression true while the token's sign-in is live, and its parameters."""
+        if self.family_id is None:
+            return "TRUE", []
+        families = connection.ops.quote_name(TokenFamily._meta.db_table)
+        return (
+            f"EXISTS (SELECT 1 FROM {families} f WHERE f.id = %s AND f.user_id = {user_id_column} "
+            "AND f.revoked_at IS NULL)",
+            [self.family_id],
+        )
+
     def refuse_unless_live(self, user: User | None) -> None:
+        """`user`: None, or what the query read (`is_active` and, for a token of a sign-in, `session_live`)."""
         _refuse_unless_live(user, self.family_id)
 
 
