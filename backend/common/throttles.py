@@ -51,6 +51,7 @@ class ClientIpThrottle(BaseThrottle):
         return caps
 
     def allow_request(self, request, view) -> bool:
+        shares = []
         with transaction.atomic():
             for (key, limit, window), refusal in zip(
                 self.caps(request), (AddressRateLimited, NetworkRateLimited), strict=False
@@ -59,12 +60,22 @@ class ClientIpThrottle(BaseThrottle):
                 if not hit.allowed:
                     # Raised inside the transaction: its rollback takes back the address's hit.
                     raise refusal(hit.retry_after)
+                shares.append(hit.count / max(limit, 1))
+        # What share_used would read back, as this request's own atomic count saw it: no second read.
+        setattr(request, self._share_attribute, max(shares))
         rate_counters_purge_now_and_then()
         return True
 
+    @property
+    def _share_attribute(self) -> str:
+        return f"_throttle_share_{self.scope}"
+
     def share_used(self, request) -> float:
         """The largest share of its cap that the client's address or network has used in the current window
-        (this request included, once the throttle let it through): 0.5 is half. Reads, counts nothing."""
+        (this request included, once the throttle let it through): 0.5 is half. Counts nothing: the throttle's own
+        count when it let this request through, else a read."""
+        if (share := getattr(request, self._share_attribute, None)) is not None:
+            return share
         shares = [
             rate_count(key=key, window_seconds=window) / max(limit, 1) for key, limit, window in self.caps(request)
         ]

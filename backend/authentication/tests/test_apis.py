@@ -582,6 +582,16 @@ def test_unknown_fields_are_ignored(api_client, new_phone):
     assert set(response.json()) == {"phone", "expires_in", "resend_in", "challenge", "code_length"}
 
 
+def test_login_with_the_proof_of_work_signals_on_reads_two_more_not_the_address_counters_again(
+    api_client, new_phone, settings, django_assert_num_queries
+):
+    # Production's signals: the client's share of its cap comes from the throttle's own count of this request;
+    # the prefix's count and a recently lifted block are the two reads added to the 19 above.
+    settings.ALTCHA_RISK_SHARE, settings.ALTCHA_PREFIX_BURST, settings.ALTCHA_AFTER_LIFT_HOURS = 0.5, 10, 24
+    with django_assert_num_queries(21):
+        assert login(api_client, new_phone()).status_code == 200
+
+
 def test_token_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
     tokens = sign_in(api_client, new_phone())
     # refresh: savepoint, lock the session, find the outstanding token, savepoint + blacklist it + release,
