@@ -4,7 +4,9 @@ table reads the runs it is given."""
 import os
 import socket
 
+import dj_database_url
 import httpx
+import psycopg2
 import pytest
 from run import Reference, database_url_for, free_port, ratios_table
 
@@ -12,9 +14,16 @@ from run import Reference, database_url_for, free_port, ratios_table
 @pytest.fixture
 def reference(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/referral"))
-    server = Reference(port=free_port(), database_url=database_url_for("referral_bench_reference_test"), out=tmp_path)
+    database_url = database_url_for("referral_bench_reference_test")
+    server = Reference(port=free_port(), database_url=database_url, out=tmp_path)
     yield server
     server.stop()
+    cfg = dj_database_url.parse(database_url)
+    admin = psycopg2.connect(dbname="postgres", user=cfg["USER"] or None, host=cfg["HOST"] or None, port=cfg["PORT"])
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
+    admin.close()
 
 
 def test_reference_answers_a_profile_to_its_token_and_refuses_without(reference):
