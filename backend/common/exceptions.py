@@ -241,16 +241,17 @@ class ProofOfWorkRequired(DomainError):
         return {**super().body(), "altcha": self.challenge}
 
 
+def error_body(code: ErrorCode) -> dict:
+    """The body of an error answered with `code`'s own message, in the active language (also outside DRF: Django's
+    404/500 views, middleware)."""
+    return {"detail": str(code.label), "code": code.value}
+
+
 def _error(code: ErrorCode, http_status: int, *, retry_after: int | None = None) -> Response:
-    response = Response({"detail": str(code.label), "code": code.value}, status=http_status)
+    response = Response(error_body(code), status=http_status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
-
-
-def error_body(code: ErrorCode) -> dict:
-    """The body of an error answered outside DRF (Django's 404/500 views, middleware), in the active language."""
-    return {"detail": str(code.label), "code": code.value}
 
 
 def _first_code(codes) -> str:

@@ -12,7 +12,6 @@ import itertools
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
+from stack import port_is_free
 
 NGINX_DIR = Path(__file__).resolve().parent.parent
 REPO = NGINX_DIR.parent
@@ -34,17 +34,6 @@ RENDER_SH = NGINX_DIR / "render.sh"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Each test signs in from its own address, so the per-IP limits below are per test.
 THROTTLE_LOGIN = "5/hour"
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        # As servers do: closed connections lingering in TIME_WAIT don't make the port busy.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def free_ports(count: int) -> int:

@@ -285,6 +285,7 @@ def without(env: dict[str, str], *names: str) -> dict[str, str]:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as sock:
+        # As servers do: closed connections lingering in TIME_WAIT don't make the port busy.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
