@@ -1,21 +1,25 @@
-"""The gevent connection pool under more requests than it holds: served in arrival order, promptly."""
+"""The gevent connection pool: under more requests than it holds, served in arrival order, promptly; a connection
+taken from it is checked without a round trip, and one the server closed is replaced."""
 
 import os
 import time
 
 import dj_database_url
 import gevent
+import psycopg
 import pytest
 
 from common.db.pooled_postgresql.base import BoundedPostgresConnectionPool
 
 
+def _plain_params() -> dict:
+    url = dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    return {"dbname": "postgres", "user": url["USER"], "host": url["HOST"], "port": url["PORT"] or 5432}
+
+
 @pytest.fixture
 def pool():
-    url = dj_database_url.parse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    pool = BoundedPostgresConnectionPool(
-        dbname="postgres", user=url["USER"], host=url["HOST"], port=url["PORT"] or 5432, MAX_CONNS=2
-    )
+    pool = BoundedPostgresConnectionPool(**_plain_params(), MAX_CONNS=2)
     yield pool
     pool.close()
     for conn in list(pool._conns):
@@ -64,3 +68,38 @@ def test_a_waiting_request_is_not_overtaken_by_a_connection_coming_straight_back
     gevent.joinall(clients, timeout=10, raise_error=True)
 
     assert waited < 0.3, f"waited {waited:.2f} s while the busy clients kept their connections"
+
+
+def _last_query_of(backend_pid: int) -> str:
+    with psycopg.connect(**_plain_params()) as observer:
+        return observer.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [backend_pid]).fetchone()[0]
+
+
+def test_taking_a_connection_from_the_pool_costs_no_round_trip(pool):
+    conn = pool.get()
+    conn.autocommit = True  # as Django sets it
+    conn.execute("SELECT 'the request''s own query'")
+    pid = conn.info.backend_pid
+    pool.put(conn)
+
+    again = pool.get()
+
+    assert again.info.backend_pid == pid
+    assert _last_query_of(pid) == "SELECT 'the request''s own query'"  # no SELECT 1 since
+    pool.put(again)
+
+
+def test_a_connection_the_server_closed_is_replaced_when_taken(pool):
+    conn = pool.get()
+    pid = conn.info.backend_pid
+    pool.put(conn)
+    with psycopg.connect(**_plain_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    time.sleep(0.2)  # the FATAL message and the close reach the idle connection's socket
+
+    fresh = pool.get()
+
+    assert fresh.info.backend_pid != pid
+    assert fresh.execute("SELECT 1").fetchone() == (1,)
+    assert pool.size == 1
+    pool.put(fresh)

@@ -8,6 +8,12 @@ And requests that find the pool exhausted are served in the order they came: eac
 handed to it directly when one comes back, and a newcomer queues behind them instead of taking the returned
 connection first (the library's queue let newcomers overtake, so a waiter could be passed over again and
 again while it re-polled every second: multi-second tails at 64 connections).
+
+A connection taken from the pool is checked without a round trip: the library ran `SELECT 1` on every checkout,
+a query per request that cost as much as the health check's own. An idle connection has nothing to read, so its
+socket turning readable means the server spoke first, and that only happens when it is going away (a restart,
+`pg_terminate_backend`, an idle timeout: a FATAL message, then EOF) or for an asynchronous notice; only then is
+it probed with `SELECT 1`, and dropped if that fails.
 """
 
 from collections import deque
@@ -17,9 +23,19 @@ from django_db_geventpool.backends.postgresql_psycopg3.base import PostgresConne
 from gevent import Timeout, queue
 from gevent.event import AsyncResult
 from gevent.lock import Semaphore
+from gevent.monkey import get_original
+from psycopg.pq import TransactionStatus
 
 # A waiter also looks for room this often, in case a connection was dropped (closed, not returned).
 _RECHECK_SECONDS = 1.0
+
+# The blocking select, even where gevent patched the module: a zero timeout never waits, so nothing should yield.
+_select = get_original("select", "select")
+
+
+def _server_spoke(conn) -> bool:
+    readable, _, _ = _select([conn.fileno()], [], [], 0)
+    return bool(readable)
 
 
 class BoundedPostgresConnectionPool(PostgresConnectionPool):
@@ -27,6 +43,12 @@ class BoundedPostgresConnectionPool(PostgresConnectionPool):
         super().__init__(*args, **kwargs)
         self._grow = Semaphore()
         self._waiters: deque[AsyncResult] = deque()
+
+    def check_usable(self, conn):
+        if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+            raise self.DBERROR("the pooled connection is closed or inside a transaction")
+        if _server_spoke(conn):
+            conn.execute("SELECT 1")  # raises if the server has gone
 
     def _connect(self):
         conn = self.create_connection()
