@@ -2,16 +2,20 @@
 
 import base64
 import json
+import time
 from datetime import timedelta
+from unittest import mock
 
 import jwt
 import pytest
 from django.conf import settings
+from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from authentication.models import TokenFamily
 from authentication.services import token_revoke, tokens_issue
+from authentication.tokens import _verified_token
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +195,36 @@ def test_access_token_naming_another_users_session_is_401(api_client):
     response = _profile(api_client, forged)
     assert response.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
     assert _profile(api_client, victim_access).status_code == 200
+
+
+def test_a_token_sent_again_is_not_decoded_again(api_client):
+    token = str(AccessToken.for_user(UserFactory()))
+    with mock.patch.object(TokenBackend, "decode", autospec=True, side_effect=TokenBackend.decode) as decoded:
+        for _ in range(3):
+            assert _profile(api_client, token).status_code == 200
+    assert decoded.call_count == 1
+
+
+def test_a_token_verified_before_is_refused_once_it_expires(api_client):
+    token = AccessToken.for_user(UserFactory())
+    token.set_exp(lifetime=timedelta(seconds=1))
+    assert _profile(api_client, str(token)).status_code == 200
+
+    time.sleep(2.1)  # exp is in whole seconds
+    response = _profile(api_client, str(token))
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+    assert response.json()["messages"][0]["message"] == "Token is expired"
+
+
+def test_only_tokens_that_verified_are_kept(api_client):
+    _verified_token.cache_clear()
+    victim = UserFactory()
+    forged = jwt.encode(_claims(victim), "not-the-server-key-but-32-bytes-long!!", algorithm="HS256")
+
+    for _ in range(3):
+        assert _profile(api_client, forged).status_code == 401
+    assert _verified_token.cache_info().currsize == 0
+    assert _profile(api_client, str(AccessToken.for_user(victim))).status_code == 200
+    assert _verified_token.cache_info().currsize == 1
