@@ -125,9 +125,13 @@ MIDDLEWARE = [
     "common.middleware.RejectUnknownHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    # The request's language (Accept-Language, among LANGUAGES) for the messages the server translates.
+    # The request's language (Accept-Language, among LANGUAGES) for the messages the server translates. (It reads
+    # no session since Django 4.0, so it may come before SessionMiddleware.)
     "django.middleware.locale.LocaleMiddleware",
+    # GETs of the hottest reads (views with a read_path, e.g. the profile) are answered here: what follows only
+    # writes, forms and the admin need (common/read_path.py).
+    "common.read_path.ReadPathMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,13 +174,19 @@ DB_POOL_MAX_CONNS = env.int("DB_POOL_MAX_CONNS", default=16)
 # Behind PgBouncer in transaction pooling (docker compose) each transaction may run on another server
 # connection, so a cursor declared in one can't be read in the next.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
+# Statements run through common.db.prepared's cursors (the hottest reads) are prepared on a connection's first use
+# of them; Django's own cursors never prepare. Off only for a pooler that can't keep prepared statements
+# (PgBouncer before 1.21, or its max_prepared_statements at 0).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0 if DB_PREPARED_STATEMENTS else None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _running_under_gevent():
     # Under gunicorn's gevent workers every request borrows a connection from a per-worker pool and
     # gives it back at the end: no connect per request, and a burst larger than the pool queues for a
     # connection instead of overrunning PostgreSQL's max_connections. (The pool needs gevent, so
     # management commands and the tests, which run without it, use the plain backend.)
     DATABASES["default"]["ENGINE"] = "common.db.pooled_postgresql"
-    DATABASES["default"]["OPTIONS"] = {"MAX_CONNS": DB_POOL_MAX_CONNS, "REUSE_CONNS": DB_POOL_MAX_CONNS}
+    DATABASES["default"]["OPTIONS"] |= {"MAX_CONNS": DB_POOL_MAX_CONNS, "REUSE_CONNS": DB_POOL_MAX_CONNS}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
     # failing with "database is locked" when a read transaction upgrades to a write.

@@ -1,11 +1,15 @@
 from dataclasses import asdict
 
+from django.db import DatabaseError
 from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from authentication.tokens import read_path_principal
+from common.read_path import accepts_json, json_read_response
 from users.pagination import NewestFirstCursorPagination
 from users.schema import (
     invite_open_schema,
@@ -33,6 +37,19 @@ class ProfileApi(APIView):
     @profile_retrieve_schema
     def get(self, request):
         return Response(ProfileOutputSerializer(asdict(profile_read(session=request.user))).data)
+
+    @classmethod
+    def read_path(cls, request):
+        """get()'s ordinary answer without DRF (common/read_path.py); None leaves the request to get(): a missing or
+        refused token, a revoked sign-in, an Accept this doesn't serve, a database error. The body is the output
+        serializer's, field for field (a test compares the two)."""
+        if not accepts_json(request) or (principal := read_path_principal(request)) is None:
+            return None
+        try:
+            profile = profile_read(session=principal)
+        except (AuthenticationFailed, DatabaseError):
+            return None
+        return json_read_response(cls, asdict(profile))
 
     @profile_activate_schema
     def patch(self, request):

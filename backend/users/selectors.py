@@ -8,6 +8,7 @@ from django.db.models import CharField, Count, DateField, OuterRef, Q, QuerySet,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from common.db.prepared import prepared_cursor
 from users.models import InviteOpen, User
 
 PROFILE_REFERRALS_LIMIT = 100
@@ -31,7 +32,8 @@ def referral_list(*, user: User) -> QuerySet[User]:
 
 # GET /api/profile/'s one statement: the user, the code it activated, its newest referral phones (an index range
 # scan of user_referrals_newest) and the session's check. Written out because this is the hottest read: the ORM
-# spent more CPU building it than PostgreSQL spends running it.
+# spent more CPU building it than PostgreSQL spends running it; prepared, because planning it cost PostgreSQL more
+# than running it (common/db/prepared.py).
 _PROFILE_SQL = """
 SELECT u.phone, u.invite_code, u.referrals_count, u.is_active, r.invite_code, {session_live},
        ARRAY(SELECT p.phone FROM {users} p WHERE p.referred_by_id = u.id
@@ -62,7 +64,7 @@ def profile_read(*, session) -> Profile:
         return profile_get(user=user)
     live, live_params = session.session_live_sql("u.id")
     sql = _PROFILE_SQL.format(session_live=live, users=connection.ops.quote_name(User._meta.db_table))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*live_params, PROFILE_REFERRALS_LIMIT, session.pk])
         found = cursor.fetchone()
     row = _ProfileRow(*found) if found else None

@@ -1,0 +1,128 @@
+"""The read path (common/read_path.py): GET /api/profile/ answered before the write-only middleware and DRF, with
+the full path's answer, and everything it doesn't serve left to the full path unchanged."""
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from rest_framework_simplejwt.tokens import AccessToken
+
+from users.apis import ProfileApi
+from users.selectors import profile_read
+from users.services import invite_code_activate
+from users.tests.factories import UserFactory, referrals_bulk_create
+
+pytestmark = pytest.mark.django_db
+
+FULL_PATH = "/api/profile/?full"  # a query string: DRF ignores it, the read path leaves such requests alone
+
+
+def bearer(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"}
+
+
+@pytest.fixture
+def user_with_referrals():
+    referrer, user = UserFactory(), UserFactory()
+    invite_code_activate(user=user, code=referrer.invite_code)
+    referrals_bulk_create(referrer=user, count=3)
+    return user
+
+
+@pytest.mark.parametrize("accept_language", ["en", "ru"])
+def test_the_read_path_answers_exactly_what_the_full_path_does(client, user_with_referrals, accept_language):
+    headers = {**bearer(user_with_referrals), "HTTP_ACCEPT_LANGUAGE": accept_language}
+
+    fast = client.get("/api/profile/", **headers)
+    with mock.patch.object(ProfileApi, "read_path", return_value=None) as skipped:
+        full = client.get("/api/profile/", **headers)
+    assert skipped.called
+
+    assert (fast.status_code, full.status_code) == (200, 200)
+    assert fast.content == full.content
+    assert dict(fast.headers) == dict(full.headers)
+    assert fast.json()["activated_your_code_count"] == 3
+
+
+def test_the_read_path_runs_one_query_and_not_the_view(client, user_with_referrals, django_assert_num_queries):
+    with mock.patch.object(ProfileApi, "get", side_effect=AssertionError("the full path ran")):
+        with django_assert_num_queries(1):
+            response = client.get("/api/profile/", **bearer(user_with_referrals))
+
+    assert response.status_code == 200
+    assert response.json()["phone"] == user_with_referrals.phone
+
+
+@pytest.mark.parametrize(
+    ("token", "path", "accept", "status"),
+    [
+        (None, "/api/profile/", None, 401),
+        ("not-a-token", "/api/profile/", None, 401),
+        ("valid", "/api/profile/", "text/html", 406),  # DRF's negotiation refuses it
+        ("valid", "/api/profile/", "application/json; indent=4", 200),  # DRF's renderer indents
+        ("valid", FULL_PATH, None, 200),
+    ],
+)
+def test_what_the_read_path_does_not_serve_goes_the_full_way(client, token, path, accept, status):
+    headers = {}
+    if token:
+        headers["HTTP_AUTHORIZATION"] = "Bearer " + (
+            str(AccessToken.for_user(UserFactory())) if token == "valid" else token
+        )
+    if accept:
+        headers["HTTP_ACCEPT"] = accept
+    with mock.patch("users.apis.profile_read", wraps=profile_read) as read:
+        with mock.patch.object(ProfileApi, "read_path", wraps=ProfileApi.read_path) as read_path:
+            response = client.get(path, **headers)
+
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    if status == 401:
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert response.json()["code"] in {"not_authenticated", "token_not_valid"}
+    if status == 406:
+        assert response.json()["code"] == "not_acceptable"
+    if accept and "indent" in accept:
+        assert b'\n    "phone"' in response.content
+    # The read path was asked (except with a query string) and declined: DRF's view answered.
+    assert read_path.call_count == (0 if "?" in path else 1)
+    assert read.call_count == (1 if status == 200 else 0)
+
+
+def test_a_refused_session_is_answered_by_the_full_path_at_the_cost_of_its_query(client, django_assert_num_queries):
+    user = UserFactory(is_active=False)
+
+    with django_assert_num_queries(2):  # the read path's query finds the user inactive; the full path's says so
+        response = client.get("/api/profile/", **bearer(user))
+
+    assert (response.status_code, response.json()) == (401, {"detail": "User is inactive", "code": "user_inactive"})
+
+
+def test_the_profile_statement_is_prepared_once_per_connection(client, user_with_referrals):
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(3):
+        assert client.get("/api/profile/", **bearer(user_with_referrals)).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 1 and "p.referred_by_id = u.id" in prepared[0], prepared
+
+
+def test_without_prepared_statements_the_profile_is_read_all_the_same(client, user_with_referrals):
+    """DB_PREPARED_STATEMENTS=false (a pooler that can't keep them): the connection's prepare_threshold is None."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.prepare_threshold = None
+    try:
+        for _ in range(3):
+            response = client.get("/api/profile/", **bearer(user_with_referrals))
+            assert response.json()["activated_your_code_count"] == 3
+    finally:
+        connection.connection.prepare_threshold = 0
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0
