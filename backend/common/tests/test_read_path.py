@@ -1,14 +1,18 @@
 """The read path (common/read_path.py): GET /api/profile/ answered before the write-only middleware and DRF, with
 the full path's answer, and everything it doesn't serve left to the full path unchanged."""
 
+import json
 from unittest import mock
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
+from authentication.tokens import SessionPrincipal, TokenOwner
 from users.apis import ProfileApi
-from users.selectors import profile_read
+from users.models import User
+from users.selectors import profile_read, profile_read_statement
 from users.services import invite_code_activate
 from users.tests.factories import UserFactory, referrals_bulk_create
 
@@ -126,3 +130,37 @@ def test_without_prepared_statements_the_profile_is_read_all_the_same(client, us
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_profile_of_someone_a_new_user_invited_reads_a_handful_of_rows(user_with_referrals):
+    """The referrer's code is a primary-key lookup: as a LEFT JOIN the planner walked the primary key from its start
+    to the referrer's id (21 ms with 120,000 users for someone the newest user invited)."""
+    popular, invited = UserFactory(), UserFactory()
+    with connection.cursor() as cursor:  # 30,000 users more who activated an early user's code, as in the bench
+        cursor.execute(
+            "INSERT INTO users_user (password, is_superuser, phone, invite_code, referrals_count, is_staff, is_active,"
+            " date_joined, referred_by_id, activated_at) SELECT '!', false, '+7902' || lpad(g::text, 7, '0'),"
+            " 'S' || lpad(g::text, 5, '0'), 0, false, true, now(), %s, now() FROM generate_series(1, 30000) g",
+            [popular.pk],
+        )
+        cursor.execute("ANALYZE users_user")
+    newest = User.objects.order_by("-id").first()
+    User.objects.filter(pk=invited.pk).update(referred_by=newest, activated_at=timezone.now())
+    principal = SessionPrincipal(TokenOwner(user_id=invited.pk, family_id=None))
+    sql, params = profile_read_statement(session=principal)
+
+    with connection.cursor() as cursor:
+        # The merge join the planner chose on the bench's data, whatever this data's statistics suggest: a statement
+        # with no join to choose reads a handful of rows all the same.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+        cursor.execute("RESET enable_nestloop")
+        cursor.execute("RESET enable_hashjoin")
+
+    def rows_read(node) -> int:
+        return node.get("Actual Rows", 0) * node.get("Actual Loops", 1) + sum(map(rows_read, node.get("Plans", [])))
+
+    assert rows_read(plan) < 20, json.dumps(plan, indent=1)
+    assert profile_read(session=principal).foreign_invite_code == newest.invite_code
