@@ -107,7 +107,10 @@ class UserAdmin(BaseUserAdmin):
     change_list_template = "admin/users/user/change_list.html"
     search_fields = ("phone", "invite_code")
     list_filter = ("is_staff", "is_superuser", "is_active")
-    ordering = ("-date_joined",)
+    # A search's "N results (M total)" counted the whole table once more (with 100,000 users, 12 ms of ~100).
+    show_full_result_count = False
+    # Pages in the order of the indexes user_joined_newest and user_most_referrals (models.py).
+    ordering = ("-date_joined", "-id")
     readonly_fields = (
         "invite_code",
         "referred_by",

@@ -131,6 +131,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_link_signups_time",
                 condition=Q(joined_via__isnull=False),
             ),
+            # The admin's users list, newest first (its default order) and most referrals first, a page at a time:
+            # with 100,000 users a sort of the whole table cost 50-100 ms per page.
+            models.Index(F("date_joined").desc(), F("id").desc(), name="user_joined_newest"),
+            models.Index(
+                F("referrals_count").desc(), F("date_joined").desc(), F("id").desc(), name="user_most_referrals"
+            ),
             models.Index(
                 fields=["activated_at", "referred_by"],
                 name="user_activations_time",

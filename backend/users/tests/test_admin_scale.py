@@ -1,4 +1,5 @@
-"""The referral reports with 100k referrals: the same query counts, and each answer's time printed (run with -s).
+"""The admin's referral screens and reports with 100k referrals: the same query counts, and each answer's time
+printed (run with -s).
 
 Seeded with INSERT ... SELECT generate_series (a couple of seconds), then ANALYZEd as a live database would be. The
 timings are a recorded measurement, not an assertion (a busy machine would make one flake); the query counts are.
@@ -21,6 +22,7 @@ REFERRERS = 1_000
 REFERRALS = 100_000
 OPENS = 150_000
 DAYS = 90
+USERS_LIST_QUERIES = 4  # the session, its user, the page's count, the page
 
 
 def _code(expression: str) -> str:
@@ -87,7 +89,23 @@ def test_reports_and_stats_with_100k_referrals(client, api_client, django_assert
     client.force_login(User.objects.create_superuser(phone="+79990000001", password="a-long-admin-password"))
     top = User.objects.order_by("-referrals_count").first()
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(top)}")
+    referral = User.objects.filter(referred_by=top).first()
     screens = {
+        "admin users list": (USERS_LIST_QUERIES, lambda: client.get("/admin/users/user/")),
+        "admin users list, most referrals first": (USERS_LIST_QUERIES, lambda: client.get("/admin/users/user/?o=-4")),
+        "admin users list, searched by invite code": (
+            USERS_LIST_QUERIES,
+            lambda: client.get("/admin/users/user/", {"q": top.invite_code}),
+        ),
+        f"admin user page of the top referrer ({top.referrals_count} referrals)": (
+            7,
+            lambda: client.get(f"/admin/users/user/{top.pk}/change/"),
+        ),
+        "admin user page of one of its referrals": (
+            9,  # and its referrer, read for each of the two links (referred_by, joined_via)
+            lambda: client.get(f"/admin/users/user/{referral.pk}/change/"),
+        ),
+        "admin invite opens list": (4, lambda: client.get("/admin/users/inviteopen/")),
         "admin funnel, last 30 days": (3, lambda: client.get("/admin/users/user/funnel/")),
         "admin funnel, 90 days": (
             3,
@@ -105,6 +123,7 @@ def test_reports_and_stats_with_100k_referrals(client, api_client, django_assert
     }
     report = []
     for name, (queries, call) in screens.items():
+        call()  # the first request of a screen may fill a cache (content types), whichever test ran before
         with django_assert_num_queries(queries):
             response = call()
         assert response.status_code == 200, name
