@@ -8,8 +8,8 @@
    database (BENCH_DB, default referral_bench, on the server of DATABASE_URL), nginx's per-IP
    limit off and the API's per-IP caps raised, since every request comes from 127.0.0.1;
 2. seeds it (bench_seed.py: 120,000+ users, one with 100,000 referrals);
-3. with --sweep, measures GET /api/profile/ at 64 connections for each BxW configuration and keeps
-   the fastest for the rest, unless --config names one;
+3. with --sweep, measures GET /api/profile/ at 64 connections for each BxW configuration; the scenarios
+   then run on the production topology, make stack's 2 backends x 1 gevent worker, unless --config names one;
 4. runs the scenarios of BENCHMARKS.md with wrk (Lua scripts in wrk/) and, for the sign-in burst and the
    referral pages, loadgen.py (httpx); checks the data invariants; stops the stack;
 5. writes DIR/report.md (markdown, the figures against the targets) and DIR/results.json.
@@ -431,6 +431,10 @@ def ratios_table(runs: dict) -> str:
     return "\n".join(lines)
 
 
+# make stack's: 2 backends x 1 gevent worker, one process per core of a 2-core machine (tools/stack/stack.py).
+PRODUCTION_TOPOLOGY = (2, 1)
+
+
 def database_url_for(name: str) -> str:
     """DATABASE_URL with its database name replaced by `name` (the same server, a run's own database)."""
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/referral"
@@ -449,7 +453,7 @@ def run_benchmark(args) -> dict:
     results["machine"] = machine_info(database_url)
     log(f"machine: {results['machine']['cores']} cores, idle {results['machine']['idle_percent_before']}% before")
     configs = parse_configs(args.sweep) if args.sweep else []
-    first = parse_configs(args.config)[0] if args.config else (configs[0] if configs else (1, 2))
+    first = parse_configs(args.config)[0] if args.config else (configs[0] if configs else PRODUCTION_TOPOLOGY)
     d = args.duration
 
     try:
@@ -475,12 +479,8 @@ def run_benchmark(args) -> dict:
             sweep.append(r)
             log(f"sweep {backends}x{workers}: {r['rps']} req/s, p99 {r['p99_ms']} ms")
         results["sweep"] = sweep
-        chosen = first
-        if args.config:
-            chosen = parse_configs(args.config)[0]
-        elif sweep:
-            best = max(sweep, key=lambda r: r["rps"])
-            chosen = tuple(int(x) for x in best["config"].split("x"))
+        # The scenarios run on what production runs (make stack's topology), not on the sweep's winner of the day.
+        chosen = parse_configs(args.config)[0] if args.config else PRODUCTION_TOPOLOGY
         if stack.config != chosen:
             stack.stop()
             stack.start(*chosen, reset=False)
@@ -652,7 +652,7 @@ def render_report(r: dict) -> str:
         f"seeded in {r['seed_seconds']} s (tools/bench/bench_seed.py).",
         f"- Command: `make bench` (`tools/bench/run.py{''.join(' ' + a for a in sys.argv[1:])}`, sweep "
         f"`{r['args']['sweep'] or 'none'}`), {r['args']['duration']} s per wrk run; the scenarios ran on "
-        + ("the configuration given." if r["args"]["config"] else "the fastest configuration of the sweep."),
+        + ("the configuration given." if r["args"]["config"] else "make stack's (2 backends × 1 gevent worker)."),
         "",
     ]
     if r.get("references"):
