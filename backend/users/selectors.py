@@ -34,12 +34,14 @@ def referral_list(*, user: User) -> QuerySet[User]:
 # planner chose a merge join that walks the primary key from its start up to the referrer's id, 21 ms with 120,000
 # users), its newest referral phones (an index range scan of user_referrals_newest) and the session's check. Written
 # out because this is the hottest read: the ORM spent more CPU building it than PostgreSQL spends running it;
-# prepared, because planning it cost PostgreSQL more than running it (common/db/prepared.py).
+# prepared, because planning it cost PostgreSQL more than running it (common/db/prepared.py). The LIMIT is written
+# in, not a parameter: with it unknown, the generic plan's estimate (a tenth of a popular referrer's referrals) looked
+# far costlier than a custom plan's, so PostgreSQL planned the statement anew on every execution.
 _PROFILE_SQL = """
 SELECT u.phone, u.invite_code, u.referrals_count, u.is_active,
        (SELECT r.invite_code FROM {users} r WHERE r.id = u.referred_by_id), {session_live},
        ARRAY(SELECT p.phone FROM {users} p WHERE p.referred_by_id = u.id
-             ORDER BY p.activated_at DESC, p.id DESC LIMIT %s)
+             ORDER BY p.activated_at DESC, p.id DESC LIMIT {limit:d})
 FROM {users} u
 WHERE u.id = %s
 """
@@ -59,8 +61,10 @@ class _ProfileRow:
 def profile_read_statement(*, session) -> tuple[str, list]:
     """profile_read's statement and its parameters (PostgreSQL)."""
     live, live_params = session.session_live_sql("u.id")
-    sql = _PROFILE_SQL.format(session_live=live, users=connection.ops.quote_name(User._meta.db_table))
-    return sql, [*live_params, PROFILE_REFERRALS_LIMIT, session.pk]
+    sql = _PROFILE_SQL.format(
+        session_live=live, users=connection.ops.quote_name(User._meta.db_table), limit=PROFILE_REFERRALS_LIMIT
+    )
+    return sql, [*live_params, session.pk]
 
 
 def profile_read(*, session) -> Profile:

@@ -132,11 +132,12 @@ def test_without_prepared_statements_the_profile_is_read_all_the_same(client, us
         assert cursor.fetchone()[0] == 0
 
 
-def test_the_profile_of_someone_a_new_user_invited_reads_a_handful_of_rows(user_with_referrals):
-    """The referrer's code is a primary-key lookup: as a LEFT JOIN the planner walked the primary key from its start
-    to the referrer's id (21 ms with 120,000 users for someone the newest user invited)."""
-    popular, invited = UserFactory(), UserFactory()
-    with connection.cursor() as cursor:  # 30,000 users more who activated an early user's code, as in the bench
+@pytest.fixture
+def popular_referrer():
+    """30,000 users who activated one early user's code, ANALYZEd: the bench's skew, which is what the planner's
+    choices for the profile's statement depend on."""
+    popular = UserFactory()
+    with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO users_user (password, is_superuser, phone, invite_code, referrals_count, is_staff, is_active,"
             " date_joined, referred_by_id, activated_at) SELECT '!', false, '+7902' || lpad(g::text, 7, '0'),"
@@ -144,7 +145,14 @@ def test_the_profile_of_someone_a_new_user_invited_reads_a_handful_of_rows(user_
             [popular.pk],
         )
         cursor.execute("ANALYZE users_user")
+    return popular
+
+
+def test_the_profile_of_someone_a_new_user_invited_reads_a_handful_of_rows(popular_referrer):
+    """The referrer's code is a primary-key lookup: as a LEFT JOIN the planner walked the primary key from its start
+    to the referrer's id (21 ms with 120,000 users for someone the newest user invited)."""
     newest = User.objects.order_by("-id").first()
+    invited = UserFactory()
     User.objects.filter(pk=invited.pk).update(referred_by=newest, activated_at=timezone.now())
     principal = SessionPrincipal(TokenOwner(user_id=invited.pk, family_id=None))
     sql, params = profile_read_statement(session=principal)
@@ -164,3 +172,18 @@ def test_the_profile_of_someone_a_new_user_invited_reads_a_handful_of_rows(user_
 
     assert rows_read(plan) < 20, json.dumps(plan, indent=1)
     assert profile_read(session=principal).foreign_invite_code == newest.invite_code
+
+
+def test_the_prepared_profile_statement_is_planned_once_not_on_every_read(client, popular_referrer):
+    """After its first five executions PostgreSQL keeps a generic plan if it doesn't look costlier than the custom
+    ones. With the referral LIMIT a parameter, the generic plan's estimate (a tenth of the popular user's referrals)
+    did, so every read was planned anew."""
+    lonely = UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(10):
+        assert client.get("/api/profile/", **bearer(lonely)).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements")
+        assert cursor.fetchall() == [(5, 5)]  # planned 5 times to compare, then the generic plan kept
