@@ -3,19 +3,23 @@
 SMS pumping sends many codes cheaply: from one address or network, or to numbers of one range. A person signing in
 sends a handful, so the signals below stay quiet for them and they never see a challenge; a client that keeps going
 pays a fraction of a CPU-second per code from then on, which a script firing thousands of requests feels and a
-browser doesn't. The signals read the counters the caps already keep: they cost two or three indexed reads.
+browser doesn't. The signals read the counters the caps already keep: the client's share comes from its throttle's
+own count, the prefix's count and a recent lift are one statement of two indexed reads.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from authentication.models import SmsBlock
+from authentication.statements import on_postgresql
 from authentication.throttles import LoginIpThrottle
+from common.db.prepared import prepared_cursor
 from common.exceptions import ProofOfWorkRequired
 from common.proof_of_work import pow_challenge_create, pow_solution_spend
-from common.ratelimit import rate_count
+from common.ratelimit import rate_count, rate_count_sql
 
 
 def login_risk(*, request, phone: str) -> str | None:
@@ -26,16 +30,29 @@ def login_risk(*, request, phone: str) -> str | None:
     share = settings.ALTCHA_RISK_SHARE
     if share > 0 and LoginIpThrottle().share_used(request) >= share:
         return "client_near_cap"
-    burst = settings.ALTCHA_PREFIX_BURST
+    burst, hours = settings.ALTCHA_PREFIX_BURST, settings.ALTCHA_AFTER_LIFT_HOURS
+    if burst <= 0 and hours <= 0:
+        return None
     # The key otp_request counts the prefix's codes under (OTP_MAX_SENDS_PER_PREFIX_PER_HOUR).
-    if burst > 0 and rate_count(key=f"otp-prefix:{phone[:-4]}", window_seconds=3600) >= burst:
+    key, prefix = f"otp-prefix:{phone[:-4]}", phone[:-4]
+    since = timezone.now() - timedelta(hours=max(hours, 0))
+    if on_postgresql():  # both signals in one statement
+        count_sql, count_params = rate_count_sql(key=key, window_seconds=3600)
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                f"SELECT {count_sql}, EXISTS (SELECT 1 FROM {connection.ops.quote_name(SmsBlock._meta.db_table)} b "
+                "WHERE b.kind = %s AND b.value = %s AND b.lifted_at >= %s)",
+                [*count_params, SmsBlock.Kind.PREFIX.value, prefix, since],
+            )
+            prefix_count, lifted = cursor.fetchone()
+    else:
+        prefix_count = rate_count(key=key, window_seconds=3600) if burst > 0 else 0
+        lifted_blocks = SmsBlock.objects.filter(kind=SmsBlock.Kind.PREFIX, value=prefix, lifted_at__gte=since)
+        lifted = hours > 0 and lifted_blocks.exists()
+    if burst > 0 and prefix_count >= burst:
         return "prefix_burst"
-    hours = settings.ALTCHA_AFTER_LIFT_HOURS
-    if hours > 0:
-        since = timezone.now() - timedelta(hours=hours)
-        lifted = SmsBlock.objects.filter(kind=SmsBlock.Kind.PREFIX, value=phone[:-4], lifted_at__gte=since)
-        if lifted.exists():
-            return "prefix_lifted"
+    if hours > 0 and lifted:
+        return "prefix_lifted"
     return None
 
 

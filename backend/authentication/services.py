@@ -22,6 +22,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from authentication import statements
 from authentication.exceptions import (
     CodeReplaced,
     InvalidCode,
@@ -34,7 +35,7 @@ from authentication.exceptions import (
     TooManyCodes,
 )
 from authentication.models import OtpCode, OtpFailure, SendStatus, SmsBlock, SmsMessage, TokenFamily
-from authentication.selectors import otp_conversion_of
+from authentication.selectors import ConversionRow, otp_conversion_of
 from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
 from common.exceptions import ErrorCode, ProofOfWorkRequired
@@ -116,6 +117,27 @@ def _sends_counted(*, phone: str, now: datetime) -> list[datetime]:
     )
 
 
+def _send_checks(*, phone: str, prefix: str, country: str, now: datetime) -> statements.SendChecks:
+    """What otp_request decides on once it holds the phone's lock: a block of the prefix or country, the wrong codes
+    of the last 24 h, the codes counted toward the phone's limits. One statement on PostgreSQL (read after the lock,
+    so a concurrent request's committed code is seen)."""
+    if statements.on_postgresql():
+        return statements.send_checks(
+            phone=phone,
+            prefix=prefix,
+            country=country,
+            since=now - DAY,
+            in_flight_since=now - _longest_send(),
+            failures=settings.OTP_MAX_FAILURES_PER_DAY,
+            sends=settings.OTP_MAX_SENDS_PER_DAY,
+        )
+    return statements.SendChecks(
+        blocked=_live_block(prefix=prefix, country=country) is not None,
+        failures_today=len(_recent_failures(phone=phone, now=now)),
+        sends=_sends_counted(phone=phone, now=now),
+    )
+
+
 def _longest_send() -> timedelta:
     # Every provider of the route may use its whole timeout (twice: connect, then answer), plus the console's delay.
     return timedelta(seconds=2 * settings.SMS_SEND_TIMEOUT * len(sms_route()) + settings.OTP_SEND_DELAY[1] + 5)
@@ -130,9 +152,17 @@ def sms_text(*, code: str, language: str | None) -> str:
 def _record_send(*, otp_id: int, phone: str, country: str, result: SmsSendResult | None, errors) -> None:
     """One SmsMessage row per provider tried, and the code marked sent (or failed and retired)."""
 
+    now = timezone.now()
+
     def row(provider: str, latency: float, **fields) -> SmsMessage:
         return SmsMessage(
-            otp_id=otp_id, phone=phone, country=country, provider=provider, latency_ms=round(latency * 1000), **fields
+            otp_id=otp_id,
+            phone=phone,
+            country=country,
+            provider=provider,
+            latency_ms=round(latency * 1000),
+            created_at=now,
+            **fields,
         )
 
     rows = [
@@ -154,6 +184,9 @@ def _record_send(*, otp_id: int, phone: str, country: str, result: SmsSendResult
                 provider_message_id=(result.message_id or "")[:100],
             )
         )
+    if statements.on_postgresql():  # one statement (atomic by itself): the rows and the code's status
+        statements.send_record(otp_id=otp_id, messages=rows, sent=result is not None)
+        return
     with transaction.atomic():
         SmsMessage.objects.bulk_create(rows)
         if result is not None:
@@ -186,19 +219,11 @@ def _budget_exhausted_log_once(*, now: datetime) -> None:
         )
 
 
-def _conversion_watch(*, prefix: str, country: str) -> None:
-    """Block the prefix or the country of a code that just left if too few of its recent codes were used.
-
-    Counted over the last 24 h, or since the newest lift of that (kind, value) if later: an operator's lift holds
-    until OTP_CONVERSION_MIN_SENDS new codes went to it, rather than re-blocking on the next send with the same
-    codes that made the first block. Two queries (the blocks, then one COUNT over both), taken only when an SMS
-    left; a concurrent watcher's block wins the partial unique index and ours is dropped.
-    """
-    if settings.OTP_MIN_CONVERSION <= 0:
-        return
-    now = timezone.now()
+def _conversion_watch_counts(*, prefix: str, country: str | None, now: datetime):
+    """The ORM's way of conversion_watch_counts (statements.py), for databases other than PostgreSQL: the window
+    start of each part not blocked yet, and its counts (two queries)."""
     values = {SmsBlock.Kind.PREFIX: prefix}
-    if country and country not in settings.OTP_CONVERSION_WATCH_EXEMPT_REGIONS:
+    if country:
         values[SmsBlock.Kind.COUNTRY] = country
     match = Q()
     for kind, value in values.items():
@@ -210,13 +235,41 @@ def _conversion_watch(*, prefix: str, country: str) -> None:
         elif block["kind"] in since:
             since[block["kind"]] = max(since[block["kind"]], block["lifted_at"])
     if not since:
-        return
+        return since, None, None
     by_prefix, by_country = otp_conversion_of(
         prefix=prefix,
         prefix_since=since.get(SmsBlock.Kind.PREFIX, now),
         country=country if SmsBlock.Kind.COUNTRY in since else None,
         country_since=since.get(SmsBlock.Kind.COUNTRY, now),
     )
+    return since, by_prefix, by_country
+
+
+def _conversion_watch(*, prefix: str, country: str) -> None:
+    """Block the prefix or the country of a code that just left if too few of its recent codes were used.
+
+    Counted over the last 24 h, or since the newest lift of that (kind, value) if later: an operator's lift holds
+    until OTP_CONVERSION_MIN_SENDS new codes went to it, rather than re-blocking on the next send with the same
+    codes that made the first block. Two queries (the blocks, then one COUNT over both), taken only when an SMS
+    left; a concurrent watcher's block wins the partial unique index and ours is dropped.
+    """
+    if settings.OTP_MIN_CONVERSION <= 0:
+        return
+    now = timezone.now()
+    watched_country = country if country and country not in settings.OTP_CONVERSION_WATCH_EXEMPT_REGIONS else None
+    if statements.on_postgresql():
+        counts = statements.conversion_watch_counts(prefix=prefix, country=watched_country, day_ago=now - DAY)
+        since = {}
+        if not counts.prefix_blocked:
+            since[SmsBlock.Kind.PREFIX] = counts.prefix_since
+        if watched_country and not counts.country_blocked:
+            since[SmsBlock.Kind.COUNTRY] = counts.country_since
+        by_prefix = ConversionRow(prefix, counts.prefix_sent, counts.prefix_verified)
+        by_country = ConversionRow(watched_country, counts.country_sent, counts.country_verified)
+    else:
+        since, by_prefix, by_country = _conversion_watch_counts(prefix=prefix, country=watched_country, now=now)
+    if not since:
+        return
     rows = {SmsBlock.Kind.PREFIX: by_prefix, SmsBlock.Kind.COUNTRY: by_country}
     for kind, row in rows.items():
         if kind not in since or row is None or row.sent < settings.OTP_CONVERSION_MIN_SENDS:
@@ -268,10 +321,11 @@ def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool 
         with transaction.atomic():
             live = _lock_live_code(phone)
             if test_code is None:
-                if _live_block(prefix=prefix, country=country) is not None:
+                checks = _send_checks(phone=phone, prefix=prefix, country=country, now=now)
+                if checks.blocked:
                     raise SendingBlocked()
-                code = _new_code(failures_today=len(_recent_failures(phone=phone, now=now)))
-                sends = _sends_counted(phone=phone, now=now)
+                code = _new_code(failures_today=checks.failures_today)
+                sends = checks.sends
                 cooldown = timedelta(seconds=settings.OTP_RESEND_SECONDS)
                 if sends and sends[0] > now - cooldown:
                     raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())

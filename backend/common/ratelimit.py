@@ -96,6 +96,16 @@ def rate_count(*, key: str, window_seconds: int, now: datetime | None = None) ->
     return row or 0
 
 
+def rate_count_sql(*, key: str, window_seconds: int, now: datetime | None = None) -> tuple[str, list]:
+    """rate_count as a scalar subquery and its parameters, for a statement that reads it beside other things."""
+    window_start, _ = _window(now or timezone.now(), window_seconds)
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    return (
+        f"coalesce((SELECT c.count FROM {table} c WHERE c.key = %s AND c.window_start = %s), 0)",
+        [key, connection.ops.adapt_datetimefield_value(window_start)],
+    )
+
+
 def rate_counters_purge(*, now: datetime | None = None) -> int:
     """Delete the counters of windows that have ended (one DELETE on the expires_at index); returns how many."""
     deleted, _ = RateCounter.objects.filter(expires_at__lte=now or timezone.now()).delete()
