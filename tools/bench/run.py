@@ -617,7 +617,7 @@ def machine_info(database_url: str) -> dict:
         "os": f"{os_name}, Linux {platform.release()}",
         "python": platform.python_version(),
         "packages": {
-            p: metadata.version(p) for p in ("Django", "djangorestframework", "gunicorn", "gevent", "psycopg2-binary")
+            p: metadata.version(p) for p in ("Django", "djangorestframework", "gunicorn", "gevent", "psycopg")
         },
         "postgresql": f"{pg} (max_connections {pg_max})",
         "nginx": tool_version([shutil.which("nginx") or "/usr/sbin/nginx", "-v"]),
