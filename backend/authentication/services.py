@@ -81,6 +81,14 @@ def _lock_live_code(phone: str) -> OtpCode | None:
     return OtpCode.objects.select_for_update().filter(phone=phone, is_active=True).first()
 
 
+def _lock_live_code_id(phone: str) -> int | None:
+    """_lock_live_code for a request that needs only the row's id (one hand-written statement on PostgreSQL)."""
+    if statements.on_postgresql():
+        return statements.live_code_lock(phone=phone)
+    live = _lock_live_code(phone)
+    return None if live is None else live.pk
+
+
 def _recent_failures(*, phone: str, now: datetime) -> list[datetime]:
     """When the phone's wrong codes of the last 24 h were entered, newest first (at most the daily limit)."""
     return list(
@@ -319,7 +327,7 @@ def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool 
     budget_now = now
     try:
         with transaction.atomic():
-            live = _lock_live_code(phone)
+            live_id = _lock_live_code_id(phone)
             if test_code is None:
                 checks = _send_checks(phone=phone, prefix=prefix, country=country, now=now)
                 if checks.blocked:
@@ -355,11 +363,11 @@ def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool 
                     raise SmsBudgetExhausted(retry_after=budget_hit.retry_after)
             else:
                 code = test_code
-            if live is not None:
+            if live_id is not None:
                 # Retire only the row we hold the lock on. A code created meanwhile by a request that
                 # found no live code either makes our insert fail on the one-live-code index.
-                OtpCode.objects.filter(pk=live.pk).update(is_active=False)
-            otp = OtpCode.objects.create(
+                OtpCode.objects.filter(pk=live_id).update(is_active=False)
+            otp = OtpCode(
                 phone=phone,
                 country=country,
                 prefix=prefix,
@@ -370,6 +378,10 @@ def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool 
                 created_at=now,
                 expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
             )
+            if statements.on_postgresql():
+                otp.pk = statements.code_insert(code=otp)
+            else:
+                otp.save(force_insert=True)
     except IntegrityError:
         # A concurrent request for the same phone created the first live code a moment ago.
         raise ResendTooSoon(retry_after=settings.OTP_RESEND_SECONDS) from None

@@ -25,6 +25,30 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def live_code_lock(*, phone: str) -> int | None:
+    """Lock the phone's live code row, if any, and return its id (services._lock_live_code, without the model)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.id FROM {_table(OtpCode)} o WHERE o.phone = %s AND o.is_active ORDER BY o.id LIMIT 1 FOR UPDATE",
+            [phone],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def code_insert(*, code: OtpCode) -> int:
+    """Insert the new, unsaved `code` (every column given, as the model's defaults would set them); its id."""
+    columns = ("phone", "country", "prefix", "send_status", "code_hash", "challenge_hash", "digits", "created_at")
+    columns += ("expires_at", "attempts", "open_attempts", "is_active", "used_at")
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(OtpCode)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            "RETURNING id",
+            [getattr(code, column) for column in columns],
+        )
+        return cursor.fetchone()[0]
+
+
 @dataclass(frozen=True)
 class SendChecks:
     blocked: bool  # a block (not lifted) of the number's prefix or country
