@@ -171,6 +171,20 @@ class SessionJWTAuthentication(JWTAuthentication):
             return super().get_validated_token(raw_token)  # expired since: refused as simplejwt words it
         return token
 
+    def read_path_principal(self, request) -> SessionPrincipal | None:
+        """For a view's read path (common/read_path.py): the principal of the request's Bearer access token, checked
+        as authenticate() checks it (header, signature, expiry, type, claims), or None when there is none or it is
+        refused; the full path then answers with the same 401 as ever. The session's own checks are the view's
+        query's, as for `session_checked_in_query`."""
+        try:
+            header = self.get_header(request)
+            raw = None if header is None else self.get_raw_token(header)
+            if raw is None:
+                return None
+            return SessionPrincipal(token_owner(self.get_validated_token(raw)))
+        except (AuthenticationFailed, TokenError):
+            return None
+
     def get_user(self, validated_token: Token) -> User | SessionPrincipal:
         try:
             owner = token_owner(validated_token)
@@ -181,22 +195,6 @@ class SessionJWTAuthentication(JWTAuthentication):
         user = _with_session_checks(User.objects.filter(pk=owner.user_id), owner.family_id).first()
         _refuse_unless_live(user, owner.family_id)
         return user
-
-
-def read_path_principal(request) -> SessionPrincipal | None:
-    """For a view's read path (common/read_path.py): the principal of the request's Bearer access token, checked
-    as SessionJWTAuthentication checks it (header, signature, expiry, type, claims), or None when there is none or
-    it is refused; the full path then answers with the same 401 as ever. The session's own checks are the
-    view's query's, as for `session_checked_in_query`."""
-    authentication = SessionJWTAuthentication()
-    try:
-        header = authentication.get_header(request)
-        raw = None if header is None else authentication.get_raw_token(header)
-        if raw is None:
-            return None
-        return SessionPrincipal(token_owner(authentication.get_validated_token(raw)))
-    except (AuthenticationFailed, TokenError):
-        return None
 
 
 class SessionJWTScheme(SimpleJWTScheme):

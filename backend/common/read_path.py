@@ -46,6 +46,15 @@ class ReadPathMiddleware:
         return self.get_response(request)
 
 
+def read_path_principal(view_class, request):
+    """Who the request is, as the view's own authentication says for a read path (its `read_path_principal`), or
+    None: no such authentication, no credentials, or refused ones (the full path then answers)."""
+    for authentication_class in view_class.authentication_classes:
+        if hasattr(authentication_class, "read_path_principal"):
+            return authentication_class().read_path_principal(request)
+    return None
+
+
 def accepts_json(request) -> bool:
     accept = request.META.get("HTTP_ACCEPT")
     if not accept:

@@ -8,8 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from authentication.tokens import read_path_principal
-from common.read_path import accepts_json, json_read_response
+from common.read_path import accepts_json, json_read_response, read_path_principal
 from users.pagination import NewestFirstCursorPagination
 from users.schema import (
     invite_open_schema,
@@ -43,7 +42,7 @@ class ProfileApi(APIView):
         """get()'s ordinary answer without DRF (common/read_path.py); None leaves the request to get(): a missing or
         refused token, a revoked sign-in, an Accept this doesn't serve, a database error. The body is the output
         serializer's, field for field (a test compares the two)."""
-        if not accepts_json(request) or (principal := read_path_principal(request)) is None:
+        if not accepts_json(request) or (principal := read_path_principal(cls, request)) is None:
             return None
         try:
             profile = profile_read(session=principal)
