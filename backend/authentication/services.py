@@ -258,8 +258,9 @@ def _conversion_watch(*, prefix: str, country: str) -> None:
 
     Counted over the last 24 h, or since the newest lift of that (kind, value) if later: an operator's lift holds
     until OTP_CONVERSION_MIN_SENDS new codes went to it, rather than re-blocking on the next send with the same
-    codes that made the first block. Two queries (the blocks, then one COUNT over both), taken only when an SMS
-    left; a concurrent watcher's block wins the partial unique index and ours is dropped.
+    codes that made the first block. One statement on PostgreSQL (the blocks and both counts,
+    statements.conversion_watch_counts; two ORM queries elsewhere), taken only when an SMS left; a concurrent
+    watcher's block wins the partial unique index and ours is dropped.
     """
     if settings.OTP_MIN_CONVERSION <= 0:
         return
