@@ -56,3 +56,18 @@ def on_starting(server):
             f"Refusing to start: DJANGO_DEBUG=true on {', '.join(exposed)}, which other machines can reach. "
             "Bind a loopback address (HOST=127.0.0.1) or set DJANGO_DEBUG=false."
         )
+
+
+def post_worker_init(worker):
+    # The worker's database connections are opened before its first request (common/db/pooled_postgresql): opened
+    # on demand, the first seconds under load at 64 connections had a p99 of 12 x the p50 in make run. If the
+    # database can't be reached yet, the pool opens them on demand as before.
+    from django.db import connection
+
+    fill = getattr(getattr(connection, "pool", None), "fill", None)
+    if fill is None:
+        return
+    try:
+        worker.log.info("Opened %d pooled database connections", fill())
+    except Exception as exc:  # noqa: BLE001 - whatever the driver raises, serving goes on
+        worker.log.warning("Pooled database connections not opened ahead (%s); they open on demand", exc)

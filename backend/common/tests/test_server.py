@@ -90,3 +90,17 @@ def test_a_burst_of_sign_ins_queues_for_pooled_connections_instead_of_failing():
 
     assert [r.status_code for r in responses] == [200] * 60
     assert peak <= 3, f"the worker held {peak} connections"
+
+
+def test_a_worker_opens_its_pooled_connections_before_its_first_request():
+    database = connection.settings_dict["NAME"]
+    with gunicorn(DB_POOL_MAX_CONNS="3") as base:
+        # The server answered its start-up probe (one request, one connection); the other two were opened ahead.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+            )
+            opened = cursor.fetchone()[0]
+        assert requests.get(f"{base}/api/health/", timeout=10).status_code == 200
+
+    assert opened == 3

@@ -50,6 +50,17 @@ class BoundedPostgresConnectionPool(PostgresConnectionPool):
         if _server_spoke(conn):
             conn.execute("SELECT 1")  # raises if the server has gone
 
+    def fill(self) -> int:
+        """Open connections up to the pool's size and keep them idle, before the worker's first request; returns
+        how many it opened. Opened on demand instead, they were opened under the first burst, each a PostgreSQL
+        backend started inside some request's latency."""
+        opened = 0
+        with self._grow:
+            while self.size < self.maxsize:
+                self.pool.put_nowait(self._connect())
+                opened += 1
+        return opened
+
     def _connect(self):
         conn = self.create_connection()
         self._conns.add(conn)
