@@ -98,6 +98,39 @@ describe('authApi', () => {
     expect(getTokens()).toEqual({ access: 'new', refresh: 'r2' })
   })
 
+  test("a tab that waited behind another tab's refresh uses that tab's tokens when they reach it late", async () => {
+    setTokens({ access: 'old', refresh: 'r1' })
+    // Another tab holds the refresh lock; its new tokens reach this tab's storage 150 ms after the lock is free.
+    const locks = {
+      request: (_name: string, ...args: unknown[]) => {
+        const callback = args.at(-1) as (lock: object | null) => unknown
+        const options = args.length > 1 ? (args[0] as { ifAvailable?: boolean }) : {}
+        if (options.ifAvailable) return Promise.resolve(callback(null))
+        setTimeout(() => {
+          window.localStorage.setItem('referral.tokens', JSON.stringify({ access: 'new', refresh: 'r2' }))
+        }, 150)
+        return Promise.resolve(callback({}))
+      },
+    }
+    Object.defineProperty(navigator, 'locks', { value: locks, configurable: true })
+    let refreshes = 0
+    server.use(
+      profileNeeding('new'),
+      http.post('/api/token/refresh/', () => {
+        refreshes += 1
+        return refused(401, 'token_not_valid', 'Token is blacklisted')
+      }),
+    )
+
+    try {
+      await expect(getProfile()).resolves.toEqual(PROFILE)
+    } finally {
+      Reflect.deleteProperty(navigator, 'locks')
+    }
+    expect(refreshes).toBe(0)
+    expect(getTokens()).toEqual({ access: 'new', refresh: 'r2' })
+  })
+
   test('requests failing together share a single refresh', async () => {
     setTokens({ access: 'old', refresh: 'r1' })
     let refreshes = 0

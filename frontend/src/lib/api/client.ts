@@ -91,24 +91,50 @@ function refreshTokens(): Promise<boolean> {
 /**
  * Tabs share the tokens (localStorage), so they take turns too (the Web Locks API): the API takes a
  * refresh token spent twice for a stolen copy and ends the session. A tab that waited its turn and
- * finds the tokens renewed by another one just uses them.
+ * finds the tokens renewed by another one just uses them. It may not find them at once: Chromium passes
+ * one tab's localStorage writes to the others asynchronously, so the tab that waited behind another's
+ * refresh gives that tab's new tokens a moment to arrive before it spends the refresh token itself.
  */
 async function refreshOnce(): Promise<boolean> {
   const spending = getTokens()?.refresh
   if (!spending) return false
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
-  if (!locks) return refreshUnlessRenewed(spending)
-  return locks.request('referral.token-refresh', () => refreshUnlessRenewed(spending))
+  if (!locks) return refreshUnlessRenewed(spending, false)
+  const first = await locks.request(REFRESH_LOCK, { ifAvailable: true }, (lock) =>
+    lock ? refreshUnlessRenewed(spending, false) : BEHIND_ANOTHER_TAB,
+  )
+  if (first !== BEHIND_ANOTHER_TAB) return first
+  return locks.request(REFRESH_LOCK, () => refreshUnlessRenewed(spending, true))
 }
 
-async function refreshUnlessRenewed(spending: string): Promise<boolean> {
-  const tokens = syncTokensFromStorage()
+const REFRESH_LOCK = 'referral.token-refresh'
+const BEHIND_ANOTHER_TAB = 'behind another tab'
+// How long a tab that waited behind another tab's refresh waits for that tab's tokens to reach it.
+const OTHER_TAB_TOKENS_MS = 1000
+
+async function refreshUnlessRenewed(spending: string, behindAnotherTab: boolean): Promise<boolean> {
+  let tokens = syncTokensFromStorage()
+  if (behindAnotherTab && tokens?.refresh === spending) tokens = await renewedElsewhere(spending)
   if (!tokens) return false
   if (tokens.refresh !== spending) return true
   const { data } = await api.POST('/api/token/refresh/', { body: { refresh: tokens.refresh } })
   if (!data) return false
   setTokens({ access: data.access, refresh: data.refresh })
   return true
+}
+
+/** The tokens once storage no longer holds `spending` (another tab renewed or ended the session), or as they
+ * are after OTHER_TAB_TOKENS_MS. */
+function renewedElsewhere(spending: string): Promise<ReturnType<typeof syncTokensFromStorage>> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const look = () => {
+      const tokens = syncTokensFromStorage()
+      if (tokens?.refresh !== spending || Date.now() - started >= OTHER_TAB_TOKENS_MS) resolve(tokens)
+      else setTimeout(look, 20)
+    }
+    look()
+  })
 }
 
 /** What `api` and `authApi` calls resolve to: the 2xx body typed by the schema, or the error body. */
