@@ -176,14 +176,12 @@ class SessionJWTAuthentication(JWTAuthentication):
         as authenticate() checks it (header, signature, expiry, type, claims), or None when there is none or it is
         refused; the full path then answers with the same 401 as ever. The session's own checks are the view's
         query's, as for `session_checked_in_query`."""
+        self.session_checked_by_view = True  # get_user gives the principal, no query
         try:
-            header = self.get_header(request)
-            raw = None if header is None else self.get_raw_token(header)
-            if raw is None:
-                return None
-            return SessionPrincipal(token_owner(self.get_validated_token(raw)))
-        except (AuthenticationFailed, TokenError):
+            authenticated = JWTAuthentication.authenticate(self, request)
+        except AuthenticationFailed:  # InvalidToken included
             return None
+        return None if authenticated is None else authenticated[0]
 
     def get_user(self, validated_token: Token) -> User | SessionPrincipal:
         try:

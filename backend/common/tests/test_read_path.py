@@ -102,34 +102,33 @@ def test_a_refused_session_is_answered_by_the_full_path_at_the_cost_of_its_query
     assert (response.status_code, response.json()) == (401, {"detail": "User is inactive", "code": "user_inactive"})
 
 
-def test_the_profile_statement_is_prepared_once_per_connection(client, user_with_referrals):
+def prepared_after_reads(client, user, reads: int, columns: str) -> list[tuple]:
+    """`columns` of pg_prepared_statements after `reads` profile reads of `user` on a connection that had none."""
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    for _ in range(3):
-        assert client.get("/api/profile/", **bearer(user_with_referrals)).status_code == 200
-
+    for _ in range(reads):
+        response = client.get("/api/profile/", **bearer(user))
+        assert response.status_code == 200 and response.json()["phone"] == user.phone
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert len(prepared) == 1 and "p.referred_by_id = u.id" in prepared[0], prepared
+        cursor.execute(f"SELECT {columns} FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_the_profile_statement_is_prepared_once_per_connection(client, user_with_referrals):
+    prepared = prepared_after_reads(client, user_with_referrals, 3, "statement")
+
+    assert len(prepared) == 1 and "p.referred_by_id = u.id" in prepared[0][0], prepared
 
 
 def test_without_prepared_statements_the_profile_is_read_all_the_same(client, user_with_referrals):
     """DB_PREPARED_STATEMENTS=false (a pooler that can't keep them): the connection's prepare_threshold is None."""
     connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
     connection.connection.prepare_threshold = None
     try:
-        for _ in range(3):
-            response = client.get("/api/profile/", **bearer(user_with_referrals))
-            assert response.json()["activated_your_code_count"] == 3
+        assert prepared_after_reads(client, user_with_referrals, 3, "statement") == []
+        assert client.get("/api/profile/", **bearer(user_with_referrals)).json()["activated_your_code_count"] == 3
     finally:
         connection.connection.prepare_threshold = 0
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-        assert cursor.fetchone()[0] == 0
 
 
 @pytest.fixture
@@ -178,12 +177,6 @@ def test_the_prepared_profile_statement_is_planned_once_not_on_every_read(client
     """After its first five executions PostgreSQL keeps a generic plan if it doesn't look costlier than the custom
     ones. With the referral LIMIT a parameter, the generic plan's estimate (a tenth of the popular user's referrals)
     did, so every read was planned anew."""
-    lonely = UserFactory()
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    for _ in range(10):
-        assert client.get("/api/profile/", **bearer(lonely)).status_code == 200
+    plans = prepared_after_reads(client, UserFactory(), 10, "generic_plans, custom_plans")
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements")
-        assert cursor.fetchall() == [(5, 5)]  # planned 5 times to compare, then the generic plan kept
+    assert plans == [(5, 5)]  # planned 5 times to compare, then the generic plan kept
