@@ -11,7 +11,7 @@
 3. with --sweep, measures GET /api/profile/ at 64 connections for each BxW configuration; the scenarios
    then run on the production topology, make stack's 2 backends x 1 gevent worker, unless --config names one;
 4. runs the scenarios of BENCHMARKS.md with wrk (Lua scripts in wrk/) and, for the sign-in burst and the
-   referral pages, loadgen.py (httpx); checks the data invariants; stops the stack;
+   referral pages, loadgen.py (asyncio streams); checks the data invariants; stops the stack;
 5. writes DIR/report.md (markdown, the figures against the targets) and DIR/results.json.
 
 The machine is shared, so the load average is recorded at the start of every scenario.
