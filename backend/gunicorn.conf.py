@@ -6,6 +6,7 @@ answering every other request. Sync or gthread workers would spend a whole worke
 waiting sign-in.
 """
 
+import gc
 import ipaddress
 import multiprocessing
 import os
@@ -58,7 +59,23 @@ def on_starting(server):
         )
 
 
+# The cyclic garbage collector, tuned once the app is loaded. Frozen: the app's own objects (Django, the URL
+# resolver, the settings: most of the heap) move to the permanent generation, so no collection walks them again.
+# And a young generation of 50,000 instead of 700: a request's objects are freed by reference counting as it ends,
+# so at 700 the collector mostly walked the objects of requests still in flight, again and again. Measured at 64
+# connections on make run, per worker over 32 s: before, 1,634 young, 149 middle and 14 full collections took 2.4 s
+# of CPU (the longest pause 142 ms); after, 7 young collections took 0.2 s (the longest 60 ms).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def _gc_tune() -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def post_worker_init(worker):
+    _gc_tune()
     # The worker's database connections are opened before its first request (common/db/pooled_postgresql): opened
     # on demand, the first seconds under load at 64 connections had a p99 of 12 x the p50 in make run. If the
     # database can't be reached yet, the pool opens them on demand as before.

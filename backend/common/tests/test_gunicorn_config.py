@@ -1,11 +1,15 @@
-"""gunicorn opens no control socket: it would go under $HOME, which the image's user lacks (/nonexistent)
-and which every native instance on a machine would share."""
+"""gunicorn.conf.py: no control socket (it would go under $HOME, which the image's user lacks (/nonexistent) and
+which every native instance on a machine would share); the garbage collector tuned in each worker."""
 
+import gc
+import logging
+import runpy
 import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -55,3 +59,18 @@ def test_gunicorn_opens_no_control_socket_under_home(tmp_path):
     assert "Booting worker" in text, text
     assert "Control server error" not in text, text
     assert not (tmp_path / "home" / ".gunicorn").exists()
+
+
+def test_a_worker_freezes_the_loaded_app_and_collects_its_young_generation_less_often():
+    conf = runpy.run_path(str(BACKEND_DIR / "gunicorn.conf.py"))
+    threshold = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        conf["post_worker_init"](SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+        frozen, tuned = gc.get_freeze_count(), gc.get_threshold()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    # Everything loaded so far (Django, the apps, the test session): far more than a request makes.
+    assert frozen > 100_000
+    assert tuned == (50_000, *threshold[1:])
