@@ -3,11 +3,10 @@
 import ipaddress
 
 from django.conf import settings
-from django.db import transaction
 from rest_framework.throttling import BaseThrottle
 
 from common.exceptions import AddressRateLimited, NetworkRateLimited
-from common.ratelimit import parse_rate, rate_count, rate_counters_purge_now_and_then, rate_limit_hit
+from common.ratelimit import parse_rate, rate_count, rate_counters_purge_now_and_then, rate_limit_hits
 
 
 def client_buckets(ident: str) -> tuple[str, str | None]:
@@ -32,8 +31,9 @@ class ClientIpThrottle(BaseThrottle):
     A convenience against floods: the security limits are the per-phone counters in PostgreSQL.
     The client IP is DRF's get_ident, which honours TRUSTED_PROXY_HOPS (DRF's NUM_PROXIES), so a client-sent
     X-Forwarded-For can't choose its bucket. Each cap is an atomic counter in PostgreSQL (common/ratelimit.py):
-    N simultaneous requests from one address let exactly the cap through, across every process.
-    A refused request raises the 429 itself (`ip_rate_limit` or `network_rate_limit`) and costs no budget.
+    N simultaneous requests from one address let exactly the cap through, across every process; both caps are
+    counted in one statement (rate_limit_hits). A refused request raises the 429 itself (`ip_rate_limit` or
+    `network_rate_limit`) and costs no budget.
     """
 
     scope = ""
@@ -51,17 +51,13 @@ class ClientIpThrottle(BaseThrottle):
         return caps
 
     def allow_request(self, request, view) -> bool:
-        shares = []
-        with transaction.atomic():
-            for (key, limit, window), refusal in zip(
-                self.caps(request), (AddressRateLimited, NetworkRateLimited), strict=False
-            ):
-                hit = rate_limit_hit(key=key, limit=limit, window_seconds=window)
-                if not hit.allowed:
-                    # Raised inside the transaction: its rollback takes back the address's hit.
-                    raise refusal(hit.retry_after)
-                shares.append(hit.count / max(limit, 1))
+        caps = self.caps(request)
+        decisions = rate_limit_hits(caps)  # all or none: a refused request spends neither cap
+        for hit, refusal in zip(decisions, (AddressRateLimited, NetworkRateLimited), strict=False):
+            if not hit.allowed:
+                raise refusal(hit.retry_after)
         # What share_used would read back, as this request's own atomic count saw it: no second read.
+        shares = [hit.count / max(limit, 1) for (_, limit, _), hit in zip(caps, decisions, strict=True)]
         setattr(request, self._share_attribute, max(shares))
         rate_counters_purge_now_and_then()
         return True

@@ -15,6 +15,7 @@ from common.ratelimit import (
     rate_counters_purge,
     rate_counters_purge_now_and_then,
     rate_limit_hit,
+    rate_limit_hits,
 )
 
 # 12:34:56 on some day: the hour's window runs 12:00–13:00.
@@ -153,3 +154,88 @@ def test_rate_count_reads_the_current_windows_count_without_counting():
     assert rate_count(key="peek", window_seconds=3600, now=NOW) == 2
     assert rate_count(key="peek", window_seconds=3600, now=NOW) == 2
     assert rate_count(key="peek", window_seconds=3600, now=NOW + timedelta(hours=1)) == 0
+
+
+# ---- rate_limit_hits: several caps, all or none ----
+
+# An address's cap (an hour) and its network's (a minute): 12:34:00–12:35:00.
+MINUTE_START = datetime(2026, 3, 1, 12, 34, tzinfo=UTC)
+
+
+def hits(address_limit=3, network_limit=5):
+    return rate_limit_hits([("address", address_limit, 3600), ("network", network_limit, 60)], now=NOW)
+
+
+@pytest.mark.django_db
+def test_hits_count_every_cap_in_one_statement_each_in_its_own_window(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        decisions = hits()
+
+    assert [(d.allowed, d.count) for d in decisions] == [(True, 1), (True, 1)]
+    assert [d.retry_after for d in decisions] == [25 * 60 + 4, 4]
+    assert counts() == {("address", HOUR_START): 1, ("network", MINUTE_START): 1}
+
+
+@pytest.mark.django_db
+def test_hits_refused_by_a_later_cap_take_back_the_earlier_ones():
+    decisions = [hits(network_limit=2) for _ in range(4)]
+
+    assert [[(d.allowed, d.count) for d in ds] for ds in decisions] == [
+        [(True, 1), (True, 1)],
+        [(True, 2), (True, 2)],
+        [(True, 3), (False, 2)],
+        [(True, 3), (False, 2)],
+    ]
+    assert decisions[2][1].retry_after == 4
+    assert counts() == {("address", HOUR_START): 2, ("network", MINUTE_START): 2}
+
+
+@pytest.mark.django_db
+def test_hits_refused_by_the_first_cap_leave_the_later_ones_untouched(django_assert_num_queries):
+    hits(address_limit=1)
+    with django_assert_num_queries(1):
+        decisions = hits(address_limit=1)
+
+    assert [(d.allowed, d.count) for d in decisions] == [(False, 1)]
+    assert counts() == {("address", HOUR_START): 1, ("network", MINUTE_START): 1}
+
+
+@pytest.mark.django_db
+def test_hits_with_a_cap_of_zero_refuse_and_count_nowhere():
+    assert [d.allowed for d in hits(network_limit=0)] == [True, False]
+    assert [d.allowed for d in hits(address_limit=0)] == [False]
+
+    assert counts() == {("address", HOUR_START): 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_threads_on_two_caps_get_exactly_the_narrower_and_spend_nothing_more():
+    """As above, with an address cap of 50 before a network cap of 20: 20 pass, and the 30 hits the network
+    refused after the address had counted them are taken back."""
+    threads = 100
+    barrier = threading.Barrier(threads)
+    connections = threading.BoundedSemaphore(30)
+
+    def one_request(_):
+        barrier.wait(timeout=30)
+        with connections:
+            try:
+                decisions = rate_limit_hits([("crowd:ip", 50, 3600), ("crowd:net", 20, 3600)], now=NOW)
+                return all(d.allowed for d in decisions)
+            finally:
+                connection.close()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        allowed = list(pool.map(one_request, range(threads)))
+
+    assert allowed.count(True) == 20
+    assert counts() == {("crowd:ip", HOUR_START): 20, ("crowd:net", HOUR_START): 20}
+
+
+@pytest.mark.django_db
+def test_hits_on_other_databases_roll_a_refusal_back_in_a_transaction(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # make run's way, run here on PostgreSQL
+    decisions = [hits(network_limit=1) for _ in range(2)]
+
+    assert [[(d.allowed, d.count) for d in ds] for ds in decisions] == [[(True, 1), (True, 1)], [(True, 2), (False, 1)]]
+    assert counts() == {("address", HOUR_START): 1, ("network", MINUTE_START): 1}
