@@ -40,7 +40,7 @@ from authentication.sms.route import SmsSendResult, sms_route, sms_send
 from authentication.tokens import BLACKLISTED, FAMILY_CLAIM, INVALID, SessionRefreshToken, token_owner
 from common.exceptions import ErrorCode, ProofOfWorkRequired
 from common.proof_of_work import pow_challenge_create
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import rate_limit_hit, rate_limit_hits
 from users.models import User
 from users.phones import phone_region
 from users.services import SignedInUser, user_get_or_create
@@ -340,28 +340,29 @@ def otp_request(*, phone: str, language: str | None = None, proof_of_work: bool 
                     raise ResendTooSoon(retry_after=(sends[0] + cooldown - now).total_seconds())
                 if len(sends) >= settings.OTP_MAX_SENDS_PER_DAY:
                     raise TooManyCodes(retry_after=(sends[-1] + DAY - now).total_seconds())
-                # Last, so a request refused above isn't counted; in this transaction, so a rollback refunds it.
-                prefix_hit = rate_limit_hit(
-                    key=f"otp-prefix:{prefix}",
-                    limit=settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR,
-                    window_seconds=HOUR_SECONDS,
+                # Last, so a request refused above isn't counted; in this transaction, so a rollback refunds them.
+                # The prefix's hour, then the hour's SMS of all numbers, in one statement (rate_limit_hits): the
+                # budget's row is every sender's, so it is taken last; it stays locked until this transaction ends,
+                # and only the code's insert follows.
+                budget_now = timezone.now()
+                prefix_hit, *budget_hit = rate_limit_hits(
+                    [
+                        (f"otp-prefix:{prefix}", settings.OTP_MAX_SENDS_PER_PREFIX_PER_HOUR, HOUR_SECONDS),
+                        (SMS_BUDGET_KEY, settings.SMS_BUDGET_PER_HOUR, HOUR_SECONDS),
+                    ],
+                    now=budget_now,
                 )
                 if not prefix_hit.allowed:
                     raise PrefixBusy(retry_after=prefix_hit.retry_after)
                 # The prefix-burst signal (authentication/risk.py) read the count before this request; requests
                 # arriving together all read the same. Decided again on the count this request just took: past
-                # ALTCHA_PREFIX_BURST, only a request that proved work goes on (the rollback refunds the hit).
+                # ALTCHA_PREFIX_BURST, only a request that proved work goes on (the rollback refunds both hits), and
+                # this refusal comes before the budget's.
                 burst = settings.ALTCHA_PREFIX_BURST
                 if burst > 0 and prefix_hit.count > burst and not proof_of_work:
                     raise ProofOfWorkRequired(challenge=pow_challenge_create())
-                # The same for the hour's SMS of all numbers; this row is every sender's, so it comes last: it
-                # stays locked until this transaction ends, and only the code's insert follows.
-                budget_now = timezone.now()
-                budget_hit = rate_limit_hit(
-                    key=SMS_BUDGET_KEY, limit=settings.SMS_BUDGET_PER_HOUR, window_seconds=HOUR_SECONDS, now=budget_now
-                )
-                if not budget_hit.allowed:
-                    raise SmsBudgetExhausted(retry_after=budget_hit.retry_after)
+                if not budget_hit[0].allowed:
+                    raise SmsBudgetExhausted(retry_after=budget_hit[0].retry_after)
             else:
                 code = test_code
             if live_id is not None:

@@ -536,18 +536,19 @@ def test_per_ip_cap_behind_one_proxy_ignores_client_sent_forwarded_for(api_clien
 
 def test_sign_in_endpoints_run_a_fixed_number_of_queries(api_client, new_phone, django_assert_num_queries):
     # Counted inside the test's transaction, so each atomic block adds a SAVEPOINT and a RELEASE.
-    # login: per-IP throttle (savepoint, the address's counter, the network's counter, release) = 4,
-    #        then savepoint, lock live code, one statement for the blocks, failures and sends, the prefix's counter,
-    #        the SMS budget, insert, release = 7 (a resend also retires the old code: one more), then after the SMS
-    #        one statement for its row and the code marked sent, then one for the conversion watch's blocks and counts.
+    # login: per-IP throttle (the address's and the network's counters in one statement) = 1,
+    #        then savepoint, lock live code, one statement for the blocks, failures and sends, one for the prefix's
+    #        counter and the SMS budget, insert, release = 6 (a resend also retires the old code: one more), then after
+    #        the SMS one statement for its row and the code marked sent, then one for the conversion watch's blocks and
+    #        counts.
     phone = new_phone()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(9):
         assert login(api_client, phone).status_code == 200
-    # verify: throttle 4, then savepoint, lock live code, failures, mark used, find user,
+    # verify: throttle 1, then savepoint, lock live code, failures, mark used, find user,
     #         savepoint + (savepoint + insert user + release) + the user.signed_up event + the webhook endpoints
     #         it goes to (none here) + release, release = 13, then savepoint, insert the session (token family),
     #         record the refresh token, release = 4.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         assert verify(api_client, phone, last_sms_code(phone)).status_code == 200
 
 
@@ -586,9 +587,9 @@ def test_login_with_the_proof_of_work_signals_on_reads_one_more_not_the_address_
     api_client, new_phone, settings, django_assert_num_queries
 ):
     # Production's signals: the client's share of its cap comes from the throttle's own count of this request;
-    # the prefix's count and a recently lifted block are the one statement added to the 13 above.
+    # the prefix's count and a recently lifted block are the one statement added to the 9 above.
     settings.ALTCHA_RISK_SHARE, settings.ALTCHA_PREFIX_BURST, settings.ALTCHA_AFTER_LIFT_HOURS = 0.5, 10, 24
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         assert login(api_client, new_phone()).status_code == 200
 
 
