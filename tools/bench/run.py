@@ -120,6 +120,39 @@ class ForeignCpu:
         return round(max(0.0, 100 * ((busy2 - busy1) - (ours2 - ours1)) / max(1, total2 - total1)), 1)
 
 
+class ProcessCpu:
+    """CPU time used by groups of processes between start and stop, from /proc/PID/stat (utime + stime): the
+    stack's gunicorn workers (by pid), PostgreSQL's processes and nginx's (by name). A process that starts meanwhile
+    counts whole; one that ends meanwhile is lost (none does during a burst: the pool keeps its connections)."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, workers: list[int]):
+        self.workers = set(workers)
+        self.start = self._sample()
+
+    def _sample(self) -> dict[int, tuple[str, int]]:
+        found = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue
+            pid, comm = int(stat.parent.name), text[text.index("(") + 1 : text.rindex(")")]
+            group = "workers" if pid in self.workers else "postgres" if comm.startswith("postgres") else comm
+            if group in ("workers", "postgres", "nginx"):
+                values = text[text.rindex(")") + 2 :].split()
+                found[pid] = (group, int(values[11]) + int(values[12]))
+        return found
+
+    def ms_per(self, count: int) -> dict[str, float]:
+        """Each group's CPU since start, in ms per one of `count` requests."""
+        totals = dict.fromkeys(("workers", "postgres", "nginx"), 0)
+        for pid, (group, ticks) in self._sample().items():
+            totals[group] += ticks - self.start.get(pid, (group, 0))[1]
+        return {group: round(ticks * 1000 / self.TICK / count, 2) for group, ticks in totals.items()}
+
+
 # ---------------------------------------------------------------- the stack
 
 
@@ -333,6 +366,37 @@ def scenario_login_burst(base: str, seed: dict, *, count: int, first_phone: int,
     return result
 
 
+def scenario_login_cpu(base: str, stack: "Stack", *, count: int, first_phone: int) -> dict:
+    """The burst again without probes, for the CPU a sign-in costs: the workers', PostgreSQL's and nginx's time
+    over the burst (connections opened before), per sign-in."""
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    burst = [("POST", "/api/login/", {}, {"phone": f"+7994{first_phone + i:07d}"}) for i in range(count)]
+    cpu = {}
+
+    async def timed():
+        conns = [Connection(host, port) for _ in burst]
+        await asyncio.gather(*(c.open() for c in conns))
+        meter = ProcessCpu(stack.worker_pids())
+        started = time.monotonic()
+        answers = await asyncio.gather(*(c.request(*r, timeout=60) for c, r in zip(conns, burst, strict=True)))
+        batch = time.monotonic() - started
+        cpu.update(meter.ms_per(count))
+        await asyncio.gather(*(c.close() for c in conns))
+        return answers, batch
+
+    answers, batch = asyncio.run(timed())
+    statuses: dict[str, int] = {}
+    for a in answers:
+        statuses[str(a.status)] = statuses.get(str(a.status), 0) + 1
+    return {
+        "requests": count,
+        "statuses": statuses,
+        "batch_seconds": round(batch, 3),
+        "latency": latency_summary([a.seconds for a in answers]),
+        "cpu_ms_per_sign_in": cpu,
+    }
+
+
 def walk_pages(base: str, token: str, *, alternate: int = 200) -> dict:
     """Follow `next` from the first referral page to the last, one request at a time, timing each; then
     ask for the first and the last page alternately, `alternate` times each, so that a change in the
@@ -496,10 +560,17 @@ def run_benchmark(args) -> dict:
 
         # 1. 300 simultaneous sign-ins with the real 1-2 s send, GET /api/profile/ probed meanwhile.
         log(f"scenario 1: {args.logins} simultaneous POST /api/login/")
+        # 300 new numbers per burst, in a 7-digit range (a fresh database, so none has a code yet).
+        first_phone = int(time.time()) % 900_000 * 10
         results["login_burst"] = scenario_login_burst(
-            base, seed, count=args.logins, first_phone=int(time.time()) % 1_000_000 * 10, probes=args.probes
+            base, seed, count=args.logins, first_phone=first_phone, probes=args.probes
         )
         log(f"  {results['login_burst']['statuses']} in {results['login_burst']['batch_seconds']} s")
+        time.sleep(3)  # the first burst's sends and records are over
+        results["login_cpu"] = scenario_login_cpu(
+            base, stack, count=args.logins, first_phone=first_phone + 10 * args.logins
+        )
+        log(f"  CPU per sign-in (ms): {results['login_cpu']['cpu_ms_per_sign_in']}")
 
         # 2. GET /api/profile/ at 1, 16 and 64 connections.
         results["profile"] = {}
@@ -702,6 +773,15 @@ def render_report(r: dict) -> str:
         + (f" First failure: `{lb['sample_error']}`." if lb.get("sample_error") else ""),
         "",
     ]
+    if lc := r.get("login_cpu"):
+        cpu, lat = lc["cpu_ms_per_sign_in"], lc["latency"]
+        lines += [
+            f"CPU per sign-in, from /proc over the same burst again without probes ({lc['requests']} sign-ins, "
+            f"{lc['statuses']}, slowest {lat['max_ms']} ms): gunicorn workers {cpu['workers']} ms "
+            f"(target ≤ 3 ms: {verdict(cpu['workers'] <= 3)}), PostgreSQL {cpu['postgres']} ms, "
+            f"nginx {cpu['nginx']} ms.",
+            "",
+        ]
 
     p64 = r["profile"]["64"] if "64" in r["profile"] else r["profile"][64]
     lines += ["### 2. GET /api/profile/ (a user with no referrals)", "", WRK_HEADER]
