@@ -239,3 +239,17 @@ def test_hits_on_other_databases_roll_a_refusal_back_in_a_transaction(monkeypatc
 
     assert [[(d.allowed, d.count) for d in ds] for ds in decisions] == [[(True, 1), (True, 1)], [(True, 2), (False, 1)]]
     assert counts() == {("address", HOUR_START): 1, ("network", MINUTE_START): 1}
+
+
+@pytest.mark.django_db
+def test_hits_are_one_statement_prepared_once_per_connection_and_number_of_caps():
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(3):
+        hits()
+        rate_limit_hits([("alone", 5, 60)], now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+
+    assert sorted((statement.count(" AS (INSERT INTO"), runs) for statement, runs in prepared) == [(1, 3), (2, 3)]
