@@ -1,5 +1,6 @@
 """gunicorn.conf.py: no control socket (it would go under $HOME, which the image's user lacks (/nonexistent) and
-which every native instance on a machine would share); the garbage collector tuned in each worker."""
+which every native instance on a machine would share); the garbage collector tuned in each worker; the requests
+waiting served before a kept-alive connection's next one."""
 
 import gc
 import logging
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import gevent
 import pytest
 import requests
 
@@ -74,3 +76,15 @@ def test_a_worker_freezes_the_loaded_app_and_collects_its_young_generation_less_
     # Everything loaded so far (Django, the apps, the test session): far more than a request makes.
     assert frozen > 100_000
     assert tuned == (50_000, *threshold[1:])
+
+
+def test_after_each_answer_a_worker_lets_the_requests_waiting_go_first():
+    conf = runpy.run_path(str(BACKEND_DIR / "gunicorn.conf.py"))
+    served = []
+    waiting = gevent.spawn(served.append, "a request that was waiting")
+
+    conf["post_request"](None, None, {}, None)
+    served.append("this connection's next request")
+
+    assert waiting.dead
+    assert served == ["a request that was waiting", "this connection's next request"]
