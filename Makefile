@@ -53,7 +53,10 @@ LOCAL_SECRETS = secrets=$$($(PY) backend/scripts/local_secrets.py $(abspath $(SE
 # make run's environment: demo mode, this checkout's secrets, and the database backend/scripts/run_db.py picks (and
 # creates if missing): DATABASE_URL if set, else PostgreSQL .../referral on 127.0.0.1:5432 if one answers, else
 # backend/db.sqlite3.
+# One gevent worker: it holds hundreds of connections, and at 64 of them two workers sharing the listening socket
+# answered a tail of requests five to eight times slower than the median, one worker within 1.3-2.6 (BENCHMARKS.md).
 RUN_ENV = $(LOCAL_SECRETS) && export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OTP_ECHO=$${OTP_ECHO:-true} \
+	  WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} \
 	  THROTTLE_LOGIN=$${THROTTLE_LOGIN:-$(DEMO_THROTTLE_LOGIN)} THROTTLE_VERIFY=$${THROTTLE_VERIFY:-$(DEMO_THROTTLE_VERIFY)} && \
 	  db=$$($(PY) backend/scripts/run_db.py) && export DATABASE_URL=$$db
 
