@@ -122,24 +122,27 @@ def test_purge_now_and_then_runs_on_every_nth_call(settings):
     assert not RateCounter.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_hundred_threads_on_one_key_get_exactly_the_limit():
-    """100 threads released together, each on its own connection (at most 30 open at once: PostgreSQL's
-    max_connections is shared with the other tests' servers), against a limit of 20."""
-    threads = 100
+def at_once(call, threads: int = 100) -> list:
+    """`call()` in `threads` threads released together, each on its own connection (at most 30 open at once:
+    PostgreSQL's max_connections is shared with the other tests' servers); their results."""
     barrier = threading.Barrier(threads)
     connections = threading.BoundedSemaphore(30)
 
-    def one_hit(_):
+    def one(_):
         barrier.wait(timeout=30)
         with connections:
             try:
-                return rate_limit_hit(key="crowd", limit=20, window_seconds=3600, now=NOW).allowed
+                return call()
             finally:
                 connection.close()
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        allowed = list(pool.map(one_hit, range(threads)))
+        return list(pool.map(one, range(threads)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_threads_on_one_key_get_exactly_the_limit():
+    allowed = at_once(lambda: rate_limit_hit(key="crowd", limit=20, window_seconds=3600, now=NOW).allowed)
 
     assert allowed.count(True) == 20
     assert [row.count for row in RateCounter.objects.filter(key="crowd")] == [20]
@@ -210,23 +213,14 @@ def test_hits_with_a_cap_of_zero_refuse_and_count_nowhere():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_hundred_threads_on_two_caps_get_exactly_the_narrower_and_spend_nothing_more():
-    """As above, with an address cap of 50 before a network cap of 20: 20 pass, and the 30 hits the network
-    refused after the address had counted them are taken back."""
-    threads = 100
-    barrier = threading.Barrier(threads)
-    connections = threading.BoundedSemaphore(30)
+    """100 requests at once against an address cap of 50 before a network cap of 20: 20 pass, and the 30 hits the
+    network refused after the address had counted them are taken back."""
 
-    def one_request(_):
-        barrier.wait(timeout=30)
-        with connections:
-            try:
-                decisions = rate_limit_hits([("crowd:ip", 50, 3600), ("crowd:net", 20, 3600)], now=NOW)
-                return all(d.allowed for d in decisions)
-            finally:
-                connection.close()
+    def one_request():
+        decisions = rate_limit_hits([("crowd:ip", 50, 3600), ("crowd:net", 20, 3600)], now=NOW)
+        return all(d.allowed for d in decisions)
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        allowed = list(pool.map(one_request, range(threads)))
+    allowed = at_once(one_request)
 
     assert allowed.count(True) == 20
     assert counts() == {("crowd:ip", HOUR_START): 20, ("crowd:net", HOUR_START): 20}
